@@ -349,6 +349,10 @@ void ProcessHost::Finish(Worker& w, std::optional<int> code, const std::string& 
 }
 
 void ProcessHost::Reap(Worker& w, bool killed) {
+  // When a container's main process ends, whatever it started ends with it
+  // (Docker kills the rest of the container). The zombie still holds the
+  // process group id, so this cannot hit a stranger.
+  ::kill(-w.pid, SIGKILL);
   int status = 0;
   pid_t r;
   do {
@@ -369,7 +373,8 @@ void ProcessHost::Reap(Worker& w, bool killed) {
 void ProcessHost::Kill(Worker& w, const std::string& why) {
   if (w.state == State::kExited) return;
   (void)why;
-  ::kill(w.pid, SIGKILL);
+  // The whole process group, as a container's processes die together.
+  if (::kill(-w.pid, SIGKILL) != 0) ::kill(w.pid, SIGKILL);
   Reap(w, true);
 }
 

@@ -1,0 +1,127 @@
+// Every shipped scenario, run by the real ecsim binary with the real worker:
+// it shows what it promises, and two runs with one seed are byte-identical.
+#include <gtest/gtest.h>
+
+#include "tests/integration/run_helpers.h"
+
+namespace ecsim_test {
+namespace {
+
+struct RunOutput {
+  CommandResult result;
+  nlohmann::json summary;
+  std::string events;
+};
+
+RunOutput RunScenario(const TempDir& dir, const std::string& name, const std::string& scenario, const std::string& extra = "") {
+  RunOutput r;
+  fs::path out = dir / name;
+  r.result = RunCommand(Ecsim() + " run " + Quote(SourceDir() + "/scenarios/" + scenario) + " --out " +
+                        Quote(out.string()) + " -q " + extra);
+  if (fs::exists(out / "summary.json")) r.summary = ReadJson(out / "summary.json");
+  r.events = ReadFile(out / "events.jsonl");
+  return r;
+}
+
+class ScenarioTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ScenarioTest, PassesItsExpectationsAndIsByteIdenticalAcrossTwoRuns) {
+  TempDir dir;
+  RunOutput a = RunScenario(dir, "a", GetParam());
+  RunOutput b = RunScenario(dir, "b", GetParam());
+  ASSERT_EQ(a.result.exit_code, 0) << a.result.out;
+  ASSERT_EQ(b.result.exit_code, 0) << b.result.out;
+  EXPECT_FALSE(a.events.empty());
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(ReadFile(dir / "a/summary.json"), ReadFile(dir / "b/summary.json"));
+  for (const auto& e : a.summary["expectations"]) EXPECT_TRUE(e["pass"].get<bool>()) << e.dump();
+  EXPECT_TRUE(a.summary["deterministic"].get<bool>());
+  EXPECT_EQ(a.summary["processes"]["left_running"], 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioTest,
+                         ::testing::Values("01-naive-restart.yaml", "02-checkpoint-resume.yaml",
+                                           "03-sigterm-cleanup.yaml", "04-stop-timeout-kill.yaml"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           n = n.substr(0, n.find('.'));
+                           for (auto& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+TEST(ScenarioBehaviourTest, NaiveRestartReprocessesCheckpointResumeDoesNot) {
+  TempDir dir;
+  RunOutput naive = RunScenario(dir, "naive", "01-naive-restart.yaml");
+  RunOutput resume = RunScenario(dir, "resume", "02-checkpoint-resume.yaml");
+  ASSERT_EQ(naive.result.exit_code, 0) << naive.result.out;
+  ASSERT_EQ(resume.result.exit_code, 0) << resume.result.out;
+  EXPECT_GT(naive.summary["items"]["reprocessed"].get<int>(), 0);
+  EXPECT_EQ(naive.summary["tasks"][1]["started_at_index"], 0);
+  EXPECT_FALSE(naive.summary["invariants"]["checkpoint_never_goes_backwards"]["pass"].get<bool>());
+  EXPECT_LE(resume.summary["items"]["reprocessed"].get<int>(), 1);
+  EXPECT_EQ(resume.summary["items"]["lost"], 0);
+  EXPECT_GT(resume.summary["tasks"][1]["started_at_index"].get<int>(), 0);
+  EXPECT_TRUE(resume.summary["invariants"]["every_item_committed_once"]["pass"].get<bool>());
+  // The logs say so too, as CloudWatch would.
+  auto logs = RunCommand(Ecsim() + " logs " + Quote((dir / "resume").string()) + " --grep Starting");
+  EXPECT_NE(logs.out.find("Starting at 0"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("Starting at " + resume.summary["tasks"][1]["started_at_index"].dump()), std::string::npos)
+      << logs.out;
+}
+
+TEST(ScenarioBehaviourTest, StopTimeoutKillLandsExactlyStopTimeoutAfterSigterm) {
+  TempDir dir;
+  RunOutput r = RunScenario(dir, "kill", "04-stop-timeout-kill.yaml");
+  ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
+  int64_t sigterm = -1, sigkill = -1;
+  std::istringstream lines(r.events);
+  std::string line;
+  bool saw_137 = false;
+  while (std::getline(lines, line)) {
+    auto e = nlohmann::json::parse(line);
+    if (e["kind"] == "ecs.signal" && e["signal"] == "SIGTERM") sigterm = e["time_ms"];
+    if (e["kind"] == "ecs.signal" && e["signal"] == "SIGKILL") sigkill = e["time_ms"];
+    if (e["kind"] == "ecs.task_state_change" && e["event"]["detail"]["lastStatus"] == "STOPPED")
+      saw_137 = e["event"]["detail"]["containers"][0]["exitCode"] == 137;
+  }
+  ASSERT_GE(sigterm, 0);
+  EXPECT_EQ(sigkill - sigterm, 30000);
+  EXPECT_TRUE(saw_137);
+}
+
+TEST(ScenarioBehaviourTest, SigtermCleanupExitsCleanlyWithoutSigkill) {
+  TempDir dir;
+  RunOutput r = RunScenario(dir, "clean", "03-sigterm-cleanup.yaml");
+  ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
+  EXPECT_EQ(r.events.find("\"SIGKILL\""), std::string::npos);
+  EXPECT_NE(r.events.find("\"after_sigterm_ms\":5000"), std::string::npos);
+}
+
+TEST(ScenarioBehaviourTest, TheSeedDrivesIdentities) {
+  TempDir dir;
+  RunOutput a = RunScenario(dir, "s1", "02-checkpoint-resume.yaml", "--seed 1");
+  RunOutput b = RunScenario(dir, "s2", "02-checkpoint-resume.yaml", "--seed 2");
+  ASSERT_EQ(a.result.exit_code, 0);
+  ASSERT_EQ(b.result.exit_code, 0);
+  EXPECT_NE(a.summary["tasks"][0]["id"], b.summary["tasks"][0]["id"]);
+  EXPECT_EQ(b.summary["seed"], 2);
+}
+
+TEST(ScenarioBehaviourTest, DefaultRunDirectoryIsNeverOverwrittenWithoutForce) {
+  TempDir dir;
+  auto first = RunCommand("cd " + Quote(dir.path().string()) + " && " + Ecsim() + " run " +
+                          Quote(SourceDir() + "/scenarios/03-sigterm-cleanup.yaml") + " -q");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_TRUE(fs::exists(dir / "runs/03-sigterm-cleanup-3/summary.json"));
+  auto second = RunCommand("cd " + Quote(dir.path().string()) + " && " + Ecsim() + " run " +
+                           Quote(SourceDir() + "/scenarios/03-sigterm-cleanup.yaml") + " -q");
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.out.find("--force"), std::string::npos);
+  auto forced = RunCommand("cd " + Quote(dir.path().string()) + " && " + Ecsim() + " run " +
+                           Quote(SourceDir() + "/scenarios/03-sigterm-cleanup.yaml") + " -q --force");
+  EXPECT_EQ(forced.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace ecsim_test
