@@ -5,12 +5,9 @@
 namespace sim {
 
 std::string InputError::Render(const SourceLocation& where, const std::string& message) {
-  std::string out = where.file.empty() ? "<input>" : where.file;
-  if (where.line > 0) out += fmt::format(":{}", where.line);
-  out += ": ";
-  if (!where.key.empty()) out += where.key + ": ";
-  out += message;
-  return out;
+  return fmt::format("{}{}: {}{}", where.file.empty() ? "<input>" : where.file,
+                     where.line > 0 ? fmt::format(":{}", where.line) : std::string(),
+                     where.key.empty() ? std::string() : where.key + ": ", message);
 }
 
 }  // namespace sim

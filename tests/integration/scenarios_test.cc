@@ -40,7 +40,7 @@ TEST_P(ScenarioTest, PassesItsExpectationsAndIsByteIdenticalAcrossTwoRuns) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioTest,
-                         ::testing::Values("01-naive-restart.yaml", "02-checkpoint-resume.yaml",
+                         ::testing::Values("00-quickstart.yaml", "01-naive-restart.yaml", "02-checkpoint-resume.yaml",
                                            "03-sigterm-cleanup.yaml", "04-stop-timeout-kill.yaml"),
                          [](const auto& info) {
                            std::string n = info.param;

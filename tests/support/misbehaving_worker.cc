@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   }
   if (mode == "hang") {
     volatile unsigned long spin = 0;
-    while (true) ++spin;
+    while (true) spin = spin + 1;
   }
   auto& client = ecsim::client::Client::Get();
   if (mode == "garbage") {
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   if (mode == "hang-after") {
     client.Sleep(1000000);
     volatile unsigned long spin = 0;
-    while (true) ++spin;
+    while (true) spin = spin + 1;
   }
   if (mode == "crash") {
     client.Work(0, 2000000);
