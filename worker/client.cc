@@ -62,6 +62,15 @@ Client::Client() {
   if (!Exchange(proto::Encode(hello), reply)) Die("cannot reach the simulator on the control channel");
 }
 
+bool Client::Notify(const std::string& message) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  while (send(fd_, message.data(), message.size(), MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) return false;
+  }
+  return true;
+}
+
 bool Client::Exchange(const std::string& request, std::string& reply) {
   // Everything printed so far is flushed first, so the simulator can stamp
   // each line with the virtual time at which it was written.
@@ -77,16 +86,13 @@ bool Client::Exchange(const std::string& request, std::string& reply) {
   }
   if (n == 0) return false;
   reply.assign(buf, static_cast<size_t>(n));
+  if (auto r = proto::DecodeReply(reply)) now_us_ = r->now_us;
   return true;
 }
 
 int64_t Client::NowMs() {
   if (!simulated()) return RealNowUs() / 1000;
-  std::string reply;
-  if (!Exchange("NOW", reply)) Die("control channel closed");
-  auto r = proto::DecodeReply(reply);
-  if (!r) Die("malformed reply");
-  return r->now_us / 1000;
+  return now_us_ / 1000;
 }
 
 WaitResult Client::Wait(int64_t us, int64_t item) {
@@ -127,16 +133,12 @@ WaitResult Client::Work(int64_t item, int64_t us) {
 
 void Client::Committed(int64_t item) {
   if (!simulated()) return;
-  std::string reply;
-  if (!Exchange(proto::Encode(proto::Request{proto::Verb::kCommit, item, 0, {}, {}}), reply))
-    Die("control channel closed");
+  if (!Notify(proto::Encode(proto::Request{proto::Verb::kCommit, item, 0, {}, {}}))) Die("control channel closed");
 }
 
 void Client::Job(int64_t total, int64_t start) {
   if (!simulated()) return;
-  std::string reply;
-  if (!Exchange(proto::Encode(proto::Request{proto::Verb::kJob, total, start, {}, {}}), reply))
-    Die("control channel closed");
+  if (!Notify(proto::Encode(proto::Request{proto::Verb::kJob, total, start, {}, {}}))) Die("control channel closed");
 }
 
 CallResult Client::Call(const std::string& operation, const std::string& json_args) {

@@ -48,9 +48,14 @@ class Client {
  private:
   Client();
   bool Exchange(const std::string& request, std::string& reply);
+  bool Notify(const std::string& message);
   WaitResult Wait(int64_t us, int64_t item);  // item < 0: plain sleep
 
   int fd_ = -1;
+  // Virtual time cannot move while this process runs (lock-step), so the
+  // time of the last reply is the current virtual time: NowMs() needs no
+  // round trip.
+  int64_t now_us_ = 0;
 };
 
 }  // namespace ecsim::client

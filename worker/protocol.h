@@ -21,10 +21,14 @@ enum class Verb {
   kNow,     // NOW                              -> OK <now>
   kSleep,   // SLEEP <us>                        -> OK <now> | SIG <signo> <now> <remaining_us>
   kWork,    // WORK <item> <us>                  -> OK <now> | SIG ...   (ground truth of work done)
-  kCommit,  // COMMIT <item>                     -> OK <now>             (item durably checkpointed)
-  kJob,     // JOB <total> <start>               -> OK <now>             (job size, first index)
+  kCommit,  // COMMIT <item>                     (notification, no reply: item durably checkpointed)
+  kJob,     // JOB <total> <start>               (notification, no reply: job size, first index)
   kCall,    // CALL <service.op> <json>          -> OK <now> <json> | ERR <code> <message> | SIG ...
 };
+
+// COMMIT and JOB are one-way: the worker does not wait, the simulator reads
+// them in order before the worker's next request.
+inline bool IsNotification(Verb v) { return v == Verb::kCommit || v == Verb::kJob; }
 
 struct Request {
   Verb verb = Verb::kNow;

@@ -231,13 +231,11 @@ bool ProcessHost::HandleRequest(Worker& w, const std::string& message) {
     case proto::Verb::kNow:
       Reply(w, ok);
       return false;
-    case proto::Verb::kCommit:
+    case proto::Verb::kCommit:  // notifications: no reply
       truth_.OnCommit(w.task_id, req->a, loop_.Now());
-      Reply(w, ok);
       return false;
     case proto::Verb::kJob:
       truth_.OnJob(w.task_id, req->a, req->b, loop_.Now());
-      Reply(w, ok);
       return false;
     case proto::Verb::kSleep:
       Block(w, proto::Verb::kSleep, -1, req->a);
