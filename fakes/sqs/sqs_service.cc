@@ -298,7 +298,9 @@ void SqsService::ScheduleExpiry(Queue& q, Message& m) {
   sim::Time at = std::max(Now(), m.retention_start + q.spec.retention);
   std::string name = q.spec.name;
   uint64_t seq = m.seq;
-  m.expiry = loop_.At(at, [this, name, seq] { OnExpiry(name, seq); });
+  // Retention is a background timer: a message left in a queue does not keep
+  // a run going for four days.
+  m.expiry = loop_.AtBackground(at, [this, name, seq] { OnExpiry(name, seq); });
 }
 
 void SqsService::CancelTimers(Message& m) {

@@ -4,12 +4,14 @@
 
 namespace sim {
 
-EventId EventQueue::Push(Time at, Callback fn) {
+EventId EventQueue::Push(Time at, Callback fn, bool background) {
   EventId id = callbacks_.size();
   callbacks_.push_back(std::move(fn));
   pending_.push_back(true);
+  background_.push_back(background);
   heap_.push({at, id});
   ++live_;
+  if (background) ++live_background_;
   return id;
 }
 
@@ -18,6 +20,7 @@ bool EventQueue::Cancel(EventId id) {
   pending_[id] = false;
   callbacks_[id] = nullptr;
   --live_;
+  if (background_[id]) --live_background_;
   return true;
 }
 
@@ -36,12 +39,18 @@ std::pair<Time, EventQueue::Callback> EventQueue::Pop() {
   heap_.pop();
   pending_[e.seq] = false;
   --live_;
+  if (background_[e.seq]) --live_background_;
   return {e.at, std::move(callbacks_[e.seq])};
 }
 
 EventId EventLoop::At(Time at, EventQueue::Callback fn) {
   if (at < now_) throw std::logic_error("event scheduled in the past");
   return queue_.Push(at, std::move(fn));
+}
+
+EventId EventLoop::AtBackground(Time at, EventQueue::Callback fn) {
+  if (at < now_) throw std::logic_error("event scheduled in the past");
+  return queue_.Push(at, std::move(fn), true);
 }
 
 std::optional<Time> EventLoop::NextTime() {

@@ -21,11 +21,15 @@ class EventQueue {
  public:
   using Callback = std::function<void()>;
 
-  // Events at the same time run in the order they were scheduled.
-  EventId Push(Time at, Callback fn);
+  // Events at the same time run in the order they were scheduled. A
+  // background event runs like any other but does not by itself keep a run
+  // going (e.g. a message's 4-day retention timer).
+  EventId Push(Time at, Callback fn, bool background = false);
   // Returns false if the event already ran or was cancelled.
   bool Cancel(EventId id);
   bool Empty() const { return live_ == 0; }
+  // True when only background events (or none) are left.
+  bool OnlyBackground() const { return live_ == live_background_; }
   size_t Size() const { return live_; }
   // Time of the earliest live event. REQUIRES: !Empty().
   Time PeekTime();
@@ -44,7 +48,9 @@ class EventQueue {
   std::priority_queue<Entry> heap_;
   std::vector<Callback> callbacks_;  // indexed by seq; empty once run or cancelled
   std::vector<bool> pending_;
+  std::vector<bool> background_;
   size_t live_ = 0;
+  size_t live_background_ = 0;
 };
 
 class EventLoop {
@@ -53,6 +59,10 @@ class EventLoop {
   // REQUIRES: at >= Now().
   EventId At(Time at, EventQueue::Callback fn);
   EventId After(Duration d, EventQueue::Callback fn) { return At(now_ + d, std::move(fn)); }
+  // An event that does not keep the run alive on its own (see EventQueue::Push).
+  EventId AtBackground(Time at, EventQueue::Callback fn);
+  // Nothing but background events left: a run that ends "when idle" ends now.
+  bool IdleExceptBackground() const { return queue_.OnlyBackground(); }
   bool Cancel(EventId id) { return queue_.Cancel(id); }
   bool Idle() const { return queue_.Empty(); }
   std::optional<Time> NextTime();

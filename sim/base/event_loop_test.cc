@@ -60,5 +60,19 @@ TEST(EventLoopTest, RunUntilStopsAtLimit) {
   EXPECT_THROW(loop.At(FromMicros(40), [] {}), std::logic_error);
 }
 
+TEST(EventLoopTest, BackgroundEventsDoNotKeepTheLoopBusy) {
+  EventLoop loop;
+  int ran = 0;
+  EventId retention = loop.AtBackground(FromMicros(100), [&] { ran += 100; });
+  loop.At(FromMicros(10), [&] { ++ran; });
+  EXPECT_FALSE(loop.IdleExceptBackground());
+  loop.Step();
+  EXPECT_TRUE(loop.IdleExceptBackground());
+  EXPECT_FALSE(loop.Idle());
+  EXPECT_TRUE(loop.Cancel(retention));
+  EXPECT_TRUE(loop.Idle());
+  EXPECT_EQ(ran, 1);
+}
+
 }  // namespace
 }  // namespace sim

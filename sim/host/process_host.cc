@@ -495,7 +495,7 @@ ProcessHost::Outcome ProcessHost::RunVirtual(Time limit, const std::function<boo
     if (Interrupted()) return Outcome::kInterrupted;
     if (done()) return Outcome::kDone;
     auto next = loop_.NextTime();
-    if (!next) return Outcome::kIdle;
+    if (!next || (loop_.IdleExceptBackground() && live_workers() == 0)) return Outcome::kIdle;
     if (*next > limit) {
       loop_.RunUntil(limit);
       return Outcome::kLimit;
@@ -514,7 +514,7 @@ ProcessHost::Outcome ProcessHost::RunRealtime(Time limit, const std::function<bo
     runnable_.clear();  // no lock-step in realtime mode
     if (done()) return Outcome::kDone;
     if (loop_.Now() >= limit) return Outcome::kLimit;
-    if (live_workers() == 0 && loop_.Idle()) return Outcome::kIdle;
+    if (live_workers() == 0 && loop_.IdleExceptBackground()) return Outcome::kIdle;
     int64_t wait_ms = 100;
     if (auto next = loop_.NextTime()) wait_ms = std::min<int64_t>(wait_ms, realtime_->WallMsUntil(*next));
     std::vector<pollfd> fds;

@@ -5,14 +5,18 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "fakes/ecs/ecs_service.h"
 #include "sim/host/process_host.h"
+#include "sim/report/cost.h"
 #include "sim/report/ledger.h"
 #include "sim/report/recorder.h"
+#include "sim/run/aws_world.h"
+#include "sim/run/task_launcher.h"
 
 namespace sim::run {
 namespace fs = std::filesystem;
@@ -59,7 +63,9 @@ class Simulation {
         recorder_(s.epoch_ms, {o.console, o.console_logs}),
         host_(loop_, rng_.Fork("host"), HostOpts(), ledger_),
         registry_(s.region, s.account),
-        ecs_(loop_, rng_.Fork("ecs"), EcsCfg(), registry_, host_, capacity_) {}
+        ecs_(loop_, rng_.Fork("ecs"), EcsCfg(), registry_, host_, capacity_),
+        launcher_(loop_, ecs_, recorder_),
+        aws_(s, loop_, rng_, ecs_, host_, recorder_, launcher_) {}
 
   RunResult Run();
 
@@ -104,11 +110,12 @@ class Simulation {
   fakes::ecs::TaskDefinitionRegistry registry_;
   fakes::ecs::CapacityModel capacity_;
   fakes::ecs::EcsService ecs_;
+  TaskLauncher launcher_;
+  AwsWorld aws_;
   std::map<std::string, std::vector<std::string>> named_tasks_;  // as: name -> task ids
   std::map<std::string, std::string> task_names_;               // task id -> name
   std::vector<bool> fired_;
   std::vector<bool> armed_;
-  int run_task_calls_ = 0, run_task_exceptions_ = 0, run_task_failures_ = 0;
   int hung_ = 0, protocol_errors_ = 0;
 };
 
@@ -118,6 +125,21 @@ void Simulation::Wire() {
   for (const auto& td : s_.task_definitions) registry_.Register(td);
   for (const auto& c : s_.clusters) ecs_.CreateCluster(c.name, c.default_strategy);
   for (const auto& [from, to] : s_.spot_outages) capacity_.AddSpotOutage(from, to);
+  if (s_.aws.spot.random_outages) {
+    // Alternating available / unavailable windows over the whole run, drawn
+    // from their own stream: exponential with the given means.
+    Rng outages = rng_.Fork("spot.capacity");
+    double avail = static_cast<double>(ToMicros(s_.aws.spot.random_outages->first));
+    double gap = static_cast<double>(ToMicros(s_.aws.spot.random_outages->second));
+    Time t = kTimeZero;
+    while (t < kTimeZero + s_.max_time) {
+      Time from = t + Duration(static_cast<int64_t>(outages.Exponential(avail)));
+      Time to = from + Duration(static_cast<int64_t>(outages.Exponential(gap)) + 1);
+      capacity_.AddSpotOutage(from, to);
+      recorder_.Event(kTimeZero, "spot.capacity_outage", "", {{"from_ms", ToMillis(from)}, {"to_ms", ToMillis(to)}}, "");
+      t = to;
+    }
+  }
   if (s_.throttle) capacity_.SetThrottle(s_.throttle->first, s_.throttle->second);
 
   ecs_.AddListener([this](const fakes::ecs::Task& t, const Json& detail) { OnTaskChange(t, detail); });
@@ -151,6 +173,7 @@ void Simulation::Wire() {
     }
     recorder_.Event(loop_.Now(), kind, task, data, text);
   });
+  aws_.Wire();
   fired_.assign(s_.actions.size(), false);
   armed_.assign(s_.actions.size(), false);
   for (size_t i = 0; i < s_.actions.size(); ++i)
@@ -184,6 +207,7 @@ void Simulation::OnTaskChange(const fakes::ecs::Task& t, const Json& detail) {
     for (const auto& c : t.containers)
       if (c.exit_code) text += fmt::format(" {}:exit {}", c.name, *c.exit_code);
   recorder_.Event(loop_.Now(), "ecs.task_state_change", t.id, {{"event", envelope}}, text);
+  aws_.OnTaskChange(t, envelope);
 
   // after: triggers
   auto name_it = task_names_.find(t.id);
@@ -207,32 +231,18 @@ void Simulation::Fire(size_t i) {
   const auto& a = s_.actions[i];
   fired_[i] = true;
   if (a.kind == "run_task") {
-    ++run_task_calls_;
-    auto out = ecs_.RunTask(a.args);
-    Json data = {{"action", i}, {"request", a.args}};
-    if (!out.ok()) {
-      ++run_task_exceptions_;
-      data["exception"] = {{"code", out.exception_code}, {"message", out.exception_message}};
-      recorder_.Event(loop_.Now(), "ecs.run_task", "", data,
-                      fmt::format("RunTask {} failed: {}: {}", a.args["taskDefinition"].get<std::string>(),
-                                  out.exception_code, out.exception_message));
-      return;
-    }
-    run_task_failures_ += static_cast<int>(out.response["failures"].size());
-    data["response"] = {{"tasks", Json::array()}, {"failures", out.response["failures"]}};
-    for (const auto& t : out.response["tasks"]) data["response"]["tasks"].push_back(t["taskArn"]);
-    std::string text = fmt::format("RunTask {} -> {} task(s)", a.args["taskDefinition"].get<std::string>(),
-                                   out.task_ids.size());
-    if (!out.response["failures"].empty())
-      text += fmt::format(", {} failure(s): {}", out.response["failures"].size(),
-                          out.response["failures"][0]["reason"].get<std::string>());
-    recorder_.Event(loop_.Now(), "ecs.run_task", "", data, text);
-    for (const auto& id : out.task_ids) {
-      if (!a.as.empty()) {
-        named_tasks_[a.as].push_back(id);
-        task_names_[id] = a.as;
+    std::string as = a.as;
+    launcher_.Launch(a.args, a.retry, fmt::format("action {}", i + 1), [this, as](const std::vector<std::string>& ids) {
+      if (as.empty()) return;
+      for (const auto& id : ids) {
+        named_tasks_[as].push_back(id);
+        task_names_[id] = as;
       }
-    }
+    });
+  } else if (a.kind == "start_experiment") {
+    aws_.StartExperiment(a.args["template"].get<std::string>());
+  } else if (a.kind == "start_execution") {
+    aws_.StartExecution(a.args);
   } else if (a.kind == "stop_task" || a.kind == "interrupt_spot") {
     std::string ref = a.args["task"].get<std::string>();
     std::string reason = a.args.value("reason", "");
@@ -368,9 +378,51 @@ Json Simulation::Summary(const std::string& end_reason, size_t left_running) {
     tasks.push_back(tj);
   }
   summary["tasks"] = tasks;
-  summary["ecs"] = {{"run_task_calls", run_task_calls_},
-                    {"run_task_exceptions", run_task_exceptions_},
-                    {"run_task_failures", run_task_failures_}};
+  summary["ecs"] = {{"run_task_calls", launcher_.calls()},
+                    {"run_task_exceptions", launcher_.exceptions()},
+                    {"run_task_failures", launcher_.failures()}};
+
+  // Work and cost
+  int interruptions = 0, attempts = 0;
+  for (const auto& t : ecs_.tasks()) {
+    if (t->started_at) ++attempts;
+    if (t->started_at && !t->stop_code.empty() && t->stop_code != "EssentialContainerExited" &&
+        t->stop_code != "TaskFailedToStart")
+      ++interruptions;
+  }
+  Json work = Json::object();
+  std::optional<Time> completion;
+  if (total > 0 && committed_channel == total)
+    for (const auto& [idx, it] : ledger_.items())
+      if (idx < total && (!completion || it.first_commit_at > *completion)) completion = it.first_commit_at;
+  work["completion_ms"] = completion ? Json(ToMillis(*completion)) : Json();
+  work["attempts"] = attempts;
+  work["interruptions"] = interruptions;
+  work["spot_interruptions"] = aws_.spot_interruptions();
+  work["work_lost_ms"] = ToMicros(ledger_.wasted_work()) / 1000;
+  work["interrupted_work_ms"] = ToMicros(ledger_.interrupted_work()) / 1000;
+  summary["work"] = work;
+
+  auto costs = report::PriceTasks(ecs_.tasks(), s_.aws.pricing, loop_.Now());
+  double usd = 0, on_demand = 0;
+  for (size_t i = 0; i < costs.size(); ++i) {
+    usd += costs[i].usd;
+    on_demand += costs[i].on_demand_usd;
+    summary["tasks"][i]["billed_seconds"] = costs[i].billed_seconds;
+    summary["tasks"][i]["cost_usd"] = costs[i].usd;
+  }
+  int64_t work_ms = ToMicros(ledger_.work_time()) / 1000;
+  double wasted_fraction = work_ms > 0 ? static_cast<double>(ToMicros(ledger_.wasted_work()) / 1000) / work_ms : 0.0;
+  auto round6 = [](double v) { return std::round(v * 1e6) / 1e6; };
+  const auto& p = s_.aws.pricing;
+  summary["cost"] = {{"usd", round6(usd)},
+                     {"wasted_usd", round6(usd * wasted_fraction)},
+                     {"on_demand_usd", round6(on_demand)},
+                     {"savings_vs_on_demand_usd", round6(on_demand - usd)},
+                     {"pricing",
+                      {{"on_demand", {{"vcpu_hour", p.on_demand_vcpu_hour}, {"gb_hour", p.on_demand_gb_hour}}},
+                       {"spot", {{"vcpu_hour", p.spot_vcpu_hour}, {"gb_hour", p.spot_gb_hour}}}}}};
+  aws_.AddToSummary(summary);
   summary["processes"] = {{"hung", hung_}, {"protocol_errors", protocol_errors_}, {"left_running", left_running}};
   summary["invariants"] = Invariants(left_running, items_rows);
   summary["_items_rows"] = items_rows;
@@ -443,7 +495,10 @@ RunResult Simulation::Run() {
     tasks_full.push_back(d);
   }
   bool ok = WriteFile(dir / "events.jsonl", recorder_.EventsJsonl());
-  std::string db_error = recorder_.WriteRunDb((dir / "run.db").string(), tasks_full, items_rows, result.summary, {});
+  auto outbox = aws_.WriteOutbox(o_.out_dir);
+  if (!outbox.empty()) result.summary["outputs"]["outbox"] = outbox;
+  std::string db_error =
+      recorder_.WriteRunDb((dir / "run.db").string(), tasks_full, items_rows, result.summary, aws_.Tables());
   ok = ok && db_error.empty() && WriteFile(dir / "summary.json", result.summary.dump(2) + "\n");
   if (!ok) {
     result.exit_code = 3;

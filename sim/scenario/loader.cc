@@ -33,17 +33,32 @@ Trigger LoadTrigger(const Node& action) {
   return t;
 }
 
+Backoff LoadRetry(const Node& n) {
+  n.AllowOnly({"max_attempts", "initial", "multiplier", "max"});
+  Backoff b;
+  b.max_attempts = static_cast<int>(n.Require("max_attempts").AsIntInRange(1, 1000));
+  b.initial = n.GetDuration("initial", b.initial);
+  if (auto m = n.Get("multiplier")) {
+    b.multiplier = m->AsDouble();
+    if (b.multiplier < 1.0 || b.multiplier > 100.0) m->Fail("multiplier must be in [1, 100]");
+  }
+  b.max = n.GetDuration("max", b.max);
+  return b;
+}
+
 void LoadActions(const Node& list, Scenario& s) {
   list.ExpectArray();
   std::vector<std::string> names;
   for (size_t i = 0; i < list.Size(); ++i) {
     Node a = list.At(i);
-    a.AllowOnly({"at", "after", "as", "run_task", "stop_task", "deregister_task_definition", "interrupt_spot"});
+    a.AllowOnly({"at", "after", "as", "retry", "run_task", "stop_task", "deregister_task_definition", "interrupt_spot",
+                 "start_experiment", "start_execution"});
     Action action;
     action.where = a.Where();
     action.trigger = LoadTrigger(a);
     int kinds = 0;
-    for (const char* kind : {"run_task", "stop_task", "deregister_task_definition", "interrupt_spot"}) {
+    for (const char* kind : {"run_task", "stop_task", "deregister_task_definition", "interrupt_spot",
+                             "start_experiment", "start_execution"}) {
       if (auto body = a.Get(kind)) {
         ++kinds;
         action.kind = kind;
@@ -65,6 +80,20 @@ void LoadActions(const Node& list, Scenario& s) {
             body->Require("task").Fail(fmt::format("no earlier action names its tasks '{}' (use as: {})", ref, ref));
           if (auto r = body->Get("reason"))
             if (r->AsString().size() > 255) r->Fail("reason can be at most 255 characters");
+        } else if (action.kind == "start_experiment") {
+          body->AllowOnly({"template"});
+          Node t = body->Require("template");
+          const auto& list = s.aws.fis_templates;
+          if (std::none_of(list.begin(), list.end(), [&](const auto& f) { return f.name == t.AsString(); }))
+            t.Fail(fmt::format("no FIS template named '{}' in fis.templates", t.AsString()));
+        } else if (action.kind == "start_execution") {
+          body->AllowOnly({"stateMachine", "name", "input"});
+          Node m = body->Require("stateMachine");
+          const auto& list = s.aws.state_machines;
+          if (std::none_of(list.begin(), list.end(),
+                           [&](const auto& x) { return x.name == m.AsString() || x.arn == m.AsString(); }))
+            m.Fail(fmt::format("no state machine '{}' in stepfunctions.state_machines", m.AsString()));
+          if (auto n = body->Get("name")) n->AsString();
         } else if (action.kind == "deregister_task_definition") {
           body->AllowOnly({"taskDefinition"});
           std::string ref = body->Require("taskDefinition").AsString();
@@ -73,7 +102,13 @@ void LoadActions(const Node& list, Scenario& s) {
         }
       }
     }
-    if (kinds != 1) a.Fail("an action does exactly one of run_task, stop_task, deregister_task_definition, interrupt_spot");
+    if (kinds != 1)
+      a.Fail("an action does exactly one of run_task, stop_task, interrupt_spot, deregister_task_definition, "
+             "start_experiment, start_execution");
+    if (auto r = a.Get("retry")) {
+      if (action.kind != "run_task") r->Fail("'retry' applies to run_task");
+      action.retry = LoadRetry(*r);
+    }
     if (auto as = a.Get("as")) {
       if (action.kind != "run_task") as->Fail("'as' names the tasks a run_task starts");
       action.as = as->AsString();
@@ -133,7 +168,8 @@ Scenario LoadScenario(const std::string& path, const std::string& self_dir) {
   Node root = Node::Root(s.document);
   root.ExpectObject();
   root.AllowOnly({"name", "description", "seed", "start_time", "region", "account", "clusters", "ecs",
-                  "task_definitions", "actions", "end", "expect", "host"});
+                  "task_definitions", "actions", "end", "expect", "host", "spot", "pricing", "fis", "eventbridge",
+                  "sqs", "sns", "cloudwatch", "scheduler", "stepfunctions"});
   s.name = root.GetString("name", s.name);
   s.description = root.GetString("description", "");
   if (auto seed = root.Get("seed")) s.seed = static_cast<uint64_t>(seed->AsIntInRange(0, INT64_MAX));
@@ -213,6 +249,7 @@ Scenario LoadScenario(const std::string& path, const std::string& self_dir) {
       s.task_definitions.push_back(fakes::ecs::LoadTaskDefinition(inl));
     }
   }
+  LoadAwsSections(root, s);
   if (auto actions = root.Get("actions")) LoadActions(*actions, s);
   // A run_task must name a family this scenario registers.
   for (const auto& a : s.actions) {

@@ -15,6 +15,7 @@
 #include "fakes/ecs/task_definition.h"
 #include "sim/base/document.h"
 #include "sim/base/time.h"
+#include "sim/scenario/aws_sections.h"
 
 namespace sim::scenario {
 
@@ -27,9 +28,12 @@ struct Trigger {
 
 struct Action {
   Trigger trigger;
-  std::string kind;  // run_task | stop_task | deregister_task_definition | interrupt_spot | ...
+  // run_task | stop_task | deregister_task_definition | interrupt_spot |
+  // start_experiment | start_execution
+  std::string kind;
   Json args;         // the action's body (ECS API shape for run_task)
   std::string as;    // name for the tasks it starts
+  std::optional<Backoff> retry;  // run_task: retry failed placements (a user's retry loop)
   SourceLocation where;
 };
 
@@ -62,6 +66,7 @@ struct Scenario {
   Duration deregistration_lag{0};
   int64_t guard_ms = 10000;
   std::vector<Expectation> expectations;
+  AwsSections aws;
   std::shared_ptr<const Document> document;  // kept for sections loaded by models
 };
 
