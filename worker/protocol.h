@@ -23,7 +23,7 @@ enum class Verb {
   kWork,    // WORK <item> <us>                  -> OK <now> | SIG ...   (ground truth of work done)
   kCommit,  // COMMIT <item>                     (notification, no reply: item durably checkpointed)
   kJob,     // JOB <total> <start>               (notification, no reply: job size, first index)
-  kCall,    // CALL <service.op> <json>          -> OK <now> <json> | ERR <code> <message> | SIG ...
+  kCall,    // CALL <service.op> <json>          -> OK <now> <json> | ERR <now> <code> <message> | SIG ...
 };
 
 // COMMIT and JOB are one-way: the worker does not wait, the simulator reads

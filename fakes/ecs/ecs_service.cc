@@ -254,8 +254,9 @@ void EcsService::OnContainerExit(Task& task, size_t index, const ContainerRuntim
 }
 
 std::string EcsService::StopTask(const std::string& cluster, const std::string& task_ref, const std::string& reason) {
+  if (!cluster.empty() && !FindCluster(cluster)) return "ClusterNotFoundException: Cluster not found.";
   Task* task = FindTask(task_ref);
-  if (!task || (!cluster.empty() && FindCluster(cluster) && FindCluster(cluster)->name != task->cluster_name))
+  if (!task || (!cluster.empty() && FindCluster(cluster)->name != task->cluster_name))
     return "InvalidParameterException: The referenced task was not found.";
   if (reason.size() > 255) return "InvalidParameterException: reason can be at most 255 characters.";
   BeginStop(*task, "UserInitiated", reason.empty() ? "Task stopped by user" : reason);

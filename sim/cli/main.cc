@@ -114,8 +114,10 @@ int main(int argc, char** argv) {
   run->add_flag("--force", force, "Overwrite an existing non-empty run directory");
   run->add_option("--clock", clock, "virtual (deterministic, default) or realtime (real signals at scaled real time)")
       ->check(CLI::IsMember({"virtual", "realtime"}));
-  run->add_option("--speed", speed, "Realtime only: virtual seconds per real second")->check(CLI::PositiveNumber);
-  run->add_option("--guard", guard, "Wall-clock guard for a worker that never reaches the channel (e.g. 10s)");
+  auto* speed_opt =
+      run->add_option("--speed", speed, "Realtime only: virtual seconds per real second")->check(CLI::PositiveNumber);
+  run->add_option("--guard", guard,
+                  "Wall-clock limit for a worker to reach the channel or make its next request (default 10s)");
   run->add_flag("--quiet,-q", quiet, "Print nothing but errors");
   run->add_flag("--no-logs", no_logs, "Leave worker log lines out of the console timeline");
   run->add_flag("--check", check, "Exit 1 when an invariant fails");
@@ -145,11 +147,17 @@ int main(int argc, char** argv) {
       for (const auto& p : validate_paths) {
         auto s = sim::scenario::LoadScenario(p, self_dir);
         fmt::print("{}: ok ({} task definition(s), {} action(s))\n", p, s.task_definitions.size(), s.actions.size());
+        for (const auto& td : s.task_definitions)
+          if (!td.ignored_fields.empty()) {
+            std::string fields;
+            for (const auto& f : td.ignored_fields) fields += (fields.empty() ? "" : ", ") + f;
+            fmt::print("  {}: accepted, not modelled: {}\n", td.family, fields);
+          }
       }
       return 0;
     }
     // run
-    if (clock != "realtime" && speed != 1.0) return BadInput("--speed needs --clock realtime");
+    if (clock != "realtime" && *speed_opt) return BadInput("--speed needs --clock realtime");
     auto scenario = sim::scenario::LoadScenario(scenario_path, self_dir);
     sim::run::RunOptions options;
     if (*seed_opt) options.seed = seed;

@@ -67,7 +67,7 @@ std::string Printable(const std::string& s) {
 ProcessHost::ProcessHost(EventLoop& loop, Rng rng, HostOptions options, GroundTruth& truth)
     : loop_(loop), order_(rng.Fork("host.order")), options_(std::move(options)), truth_(truth) {}
 
-ProcessHost::~ProcessHost() { KillAll("simulator shutting down"); }
+ProcessHost::~ProcessHost() { KillAll("simulator shutting down", false); }
 
 std::string ProcessHost::ResolveExecutable(const std::string& name, const std::string& self_dir) {
   auto executable = [](const std::string& p) {
@@ -371,6 +371,8 @@ void ProcessHost::Reap(Worker& w, bool killed) {
 void ProcessHost::Kill(Worker& w, const std::string& why) {
   if (w.state == State::kExited) return;
   (void)why;
+  if (w.state == State::kBlocked && w.blocked_verb == proto::Verb::kWork && w.wake_event)
+    truth_.OnWorkInterrupted(w.task_id, w.item, loop_.Now() - w.block_start, loop_.Now());
   // The whole process group, as a container's processes die together.
   if (::kill(-w.pid, SIGKILL) != 0) ::kill(w.pid, SIGKILL);
   Reap(w, true);
@@ -386,26 +388,33 @@ void ProcessHost::Signal(Handle handle, int signo) {
     return;
   }
   switch (w.state) {
-    case State::kBlocked: {
-      int64_t remaining = 0;
+    case State::kBlocked:
       if (w.blocked_verb == proto::Verb::kWork || w.blocked_verb == proto::Verb::kSleep) {
-        remaining = ToMicros(w.wake_at - loop_.Now());
+        int64_t remaining = ToMicros(w.wake_at - loop_.Now());
+        if (remaining == 0) {
+          // The wait ends at this very instant: it completed, and the signal
+          // lands right after it, at the worker's next blocking call.
+          CancelBlock(w);
+          if (w.blocked_verb == proto::Verb::kWork)
+            truth_.OnWorkDone(w.task_id, w.item, w.wake_at - w.block_start, loop_.Now());
+          w.pending_signal = signo;
+          MakeRunnable(w, {proto::ReplyKind::kOk, ToMicros(loop_.Now()), 0, 0, {}});
+          break;
+        }
         if (w.blocked_verb == proto::Verb::kWork)
           truth_.OnWorkInterrupted(w.task_id, w.item, loop_.Now() - w.block_start, loop_.Now());
-      }
-      CancelBlock(w);
-      MakeRunnable(w, {proto::ReplyKind::kSignal, ToMicros(loop_.Now()), signo, remaining, {}});
-      break;
-    }
-    case State::kRunnable:
-      if (w.pending_reply) {
-        // Woken at this instant but not yet resumed: the wait is over, the signal lands on top.
-        w.pending_reply = proto::Reply{proto::ReplyKind::kSignal, ToMicros(loop_.Now()), signo, 0, {}};
+        CancelBlock(w);
+        MakeRunnable(w, {proto::ReplyKind::kSignal, ToMicros(loop_.Now()), signo, remaining, {}});
       } else {
-        w.pending_signal = signo;  // not started talking yet
+        CancelBlock(w);  // a call in progress (long poll): interrupted
+        MakeRunnable(w, {proto::ReplyKind::kSignal, ToMicros(loop_.Now()), signo, 0, {}});
       }
       break;
+    case State::kRunnable:
     case State::kRunning:
+      // Its reply (if any) stands: a completed call keeps its result. The
+      // signal is delivered at the worker's next blocking call, at this same
+      // virtual instant, since no time passes while it runs.
       w.pending_signal = signo;
       break;
     case State::kExited:
@@ -553,10 +562,11 @@ ProcessHost::Outcome ProcessHost::RunRealtime(Time limit, const std::function<bo
   }
 }
 
-void ProcessHost::KillAll(const std::string& why) {
+void ProcessHost::KillAll(const std::string& why, bool notify) {
   for (auto& w : workers_)
     if (w->state != State::kExited && w->pid > 0) {
       Note(*w, "process.killed", {{"reason", why}});
+      if (!notify) w->on_exit = nullptr;  // the run is over: the models are not told
       Kill(*w, why);
     }
 }

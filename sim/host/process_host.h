@@ -70,8 +70,10 @@ class ProcessHost : public fakes::ecs::ContainerRuntime {
     interrupt_flag_ = flag;
     interrupt_fd_ = fd;
   }
-  // SIGKILLs and reaps every live worker (end of run, Ctrl-C, errors).
-  void KillAll(const std::string& why);
+  // SIGKILLs and reaps every live worker (end of run, Ctrl-C, errors). With
+  // notify=false their exits are not reported to the models: the run is over
+  // and the tasks stay as they were.
+  void KillAll(const std::string& why, bool notify);
   size_t live_workers() const;
 
   void SetLogSink(std::function<void(const LogLine&)> sink) { log_sink_ = std::move(sink); }

@@ -11,16 +11,27 @@ void Ledger::OnJob(const std::string& task_id, int64_t total, int64_t start, Tim
     regressions_.push_back({task_id, start, prefix, at});
 }
 
-void Ledger::OnWorkDone(const std::string&, int64_t item, Duration cost, Time) {
+void Ledger::OnWorkDone(const std::string& task_id, int64_t item, Duration cost, Time) {
+  work_time_ += cost;
+  auto partial = partial_.find(task_id);
+  if (partial != partial_.end()) {
+    if (partial->second.first == item) {
+      // The rest of an interrupted item (SIGTERM ignored, or --finish-item):
+      // the earlier part was not wasted after all.
+      cost += partial->second.second;
+      interrupted_work_ -= partial->second.second;
+    }
+    partial_.erase(partial);
+  }
   Item& it = items_[item];
   if (it.completions == 0) it.first_cost = cost;
   ++it.completions;
-  work_time_ += cost;
 }
 
-void Ledger::OnWorkInterrupted(const std::string&, int64_t, Duration done, Time) {
+void Ledger::OnWorkInterrupted(const std::string& task_id, int64_t item, Duration done, Time) {
   work_time_ += done;
   interrupted_work_ += done;
+  partial_[task_id] = {item, done};
 }
 
 void Ledger::OnCommit(const std::string& task_id, int64_t item, Time at) {

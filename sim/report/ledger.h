@@ -56,6 +56,7 @@ class Ledger : public host::GroundTruth {
   std::map<std::string, int64_t> last_commit_;
   int backwards_ = 0;
   std::vector<Regression> regressions_;
+  std::map<std::string, std::pair<int64_t, Duration>> partial_;  // task -> interrupted item, work done on it
 };
 
 }  // namespace sim::report

@@ -41,8 +41,8 @@ class Recorder {
 
   // One JSON object per line, virtual time first.
   std::string EventsJsonl() const;
-  // SQLite file with tables events, logs, tasks, items and summary; extra
-  // tables come from `extra_sql` statements run in the same transaction.
+  // SQLite file with tables events, logs, tasks, items and summary, plus
+  // `extra_tables` (name -> array of row objects; columns from the first row).
   // Returns an error message, or empty.
   std::string WriteRunDb(const std::string& path, const Json& tasks, const Json& items, const Json& summary,
                          const std::vector<std::pair<std::string, Json>>& extra_tables) const;

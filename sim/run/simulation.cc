@@ -247,11 +247,20 @@ void Simulation::Fire(size_t i) {
     std::string ref = a.args["task"].get<std::string>();
     std::string reason = a.args.value("reason", "");
     for (const auto& id : named_tasks_[ref]) {
-      recorder_.Event(loop_.Now(), "action." + a.kind, id, {{"action", i}, {"task", ref}},
-                      a.kind == "stop_task" ? fmt::format("StopTask{}", reason.empty() ? "" : " \"" + reason + "\"")
-                                            : "Spot interruption (scenario action)");
-      if (a.kind == "stop_task") ecs_.StopTask(a.args.value("cluster", ""), id, reason);
-      else ecs_.InterruptSpot(id);
+      if (a.kind == "stop_task") {
+        std::string error = ecs_.StopTask(a.args.value("cluster", ""), id, reason);
+        recorder_.Event(loop_.Now(), "action.stop_task", id, {{"action", i}, {"task_name", ref}, {"error", error}},
+                        fmt::format("StopTask{}{}", reason.empty() ? "" : " \"" + reason + "\"",
+                                    error.empty() ? "" : " failed: " + error));
+      } else {
+        auto* t = ecs_.FindTask(id);
+        bool applies = t && t->capacity_provider == fakes::ecs::kFargateSpot && t->last_status == "RUNNING" &&
+                       !t->stop_requested;
+        recorder_.Event(loop_.Now(), "action.interrupt_spot", id, {{"action", i}, {"task_name", ref}, {"applied", applies}},
+                        applies ? "Spot interruption (scenario action)"
+                                : "Spot interruption ignored: not a RUNNING FARGATE_SPOT task");
+        if (applies) ecs_.InterruptSpot(id);
+      }
     }
   } else if (a.kind == "deregister_task_definition") {
     std::string ref = a.args["taskDefinition"].get<std::string>();
@@ -440,7 +449,7 @@ RunResult Simulation::Run() {
                            : outcome == host::ProcessHost::Outcome::kLimit   ? "max_time"
                                                                              : "interrupted";
   size_t left = host_.live_workers();
-  host_.KillAll(end_reason == "interrupted" ? "run interrupted (Ctrl-C)" : "end of run");
+  host_.KillAll(end_reason == "interrupted" ? "run interrupted (Ctrl-C)" : "end of run (" + end_reason + ")", false);
   // Exit callbacks of the killed workers are due now; let them land.
   loop_.RunUntil(loop_.Now());
 
