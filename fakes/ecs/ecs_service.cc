@@ -57,6 +57,11 @@ EcsService::RunTaskOutcome EcsService::RunTask(const sim::Json& request) {
     return out;
   };
   if (!request.is_object()) return fail("InvalidParameterException", "The request must be an object.");
+  for (auto& e : injected_) {
+    if (loop_.Now() < e.from || loop_.Now() >= e.to || (e.count > 0 && e.used >= e.count)) continue;
+    ++e.used;
+    return fail(e.code.c_str(), e.message);
+  }
   if (!capacity_.TryAcquire(loop_.Now())) return fail("ThrottlingException", "Rate exceeded");
   const Cluster* cluster = FindCluster(StrOr(request, "cluster", "default"));
   if (!cluster) return fail("ClusterNotFoundException", "Cluster not found.");

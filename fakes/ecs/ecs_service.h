@@ -74,6 +74,16 @@ struct Task {
   bool stop_requested = false;
 };
 
+// A fault switched on by the scenario: RunTask calls in [from, to) throw
+// `code` / `message`, at most `count` times (0: every call in the window).
+struct InjectedError {
+  std::string code = "ThrottlingException";
+  std::string message = "Rate exceeded";
+  sim::Time from{}, to = sim::Time::max();
+  int count = 0;
+  int used = 0;
+};
+
 class EcsService {
  public:
   // One state change: the task after the change and the AWS event detail.
@@ -110,6 +120,7 @@ class EcsService {
   sim::Json Describe(const Task& task) const;
 
   void AddListener(Listener l) { listeners_.push_back(std::move(l)); }
+  void InjectRunTaskError(InjectedError e) { injected_.push_back(std::move(e)); }
   void SetNote(Note n) { note_ = std::move(n); }
   const EcsConfig& config() const { return config_; }
   TaskDefinitionRegistry& registry() { return registry_; }
@@ -141,6 +152,7 @@ class EcsService {
   std::vector<std::unique_ptr<Task>> tasks_;
   std::vector<Listener> listeners_;
   Note note_;
+  std::vector<InjectedError> injected_;
 };
 
 }  // namespace fakes::ecs

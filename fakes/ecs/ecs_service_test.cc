@@ -187,6 +187,13 @@ TEST_F(EcsServiceTest, ThrottlingException) {
   EXPECT_EQ(out.exception_message, "Rate exceeded");
 }
 
+TEST_F(EcsServiceTest, InjectedErrorsFireTheirCountThenStop) {
+  ecs_.InjectRunTaskError({"ThrottlingException", "Rate exceeded", sim::kTimeZero, sim::Time::max(), 2, 0});
+  EXPECT_EQ(ecs_.RunTask({{"taskDefinition", "job"}}).exception_code, "ThrottlingException");
+  EXPECT_EQ(ecs_.RunTask({{"taskDefinition", "job"}}).exception_code, "ThrottlingException");
+  EXPECT_TRUE(ecs_.RunTask({{"taskDefinition", "job"}}).ok());
+}
+
 TEST_F(EcsServiceTest, OverridesReplaceCommandAndMergeEnvironment) {
   RunOne({{"taskDefinition", "job"},
           {"overrides",

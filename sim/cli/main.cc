@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "sim/base/input_error.h"
+#include "sim/compare/compare.h"
 #include "sim/run/simulation.h"
 #include "sim/scenario/scenario.h"
 
@@ -133,6 +134,14 @@ int main(int argc, char** argv) {
   logs->add_option("--grep", logs_grep, "Only lines containing this text");
   logs->add_option("--stream", logs_stream, "stdout or stderr")->check(CLI::IsMember({"stdout", "stderr"}));
 
+  sim::compare::CompareOptions compare_options;
+  auto* compare = app.add_subcommand("compare", "Run scenarios over many seeds and compare their summaries");
+  compare->add_option("scenarios", compare_options.scenarios, "Scenario files (one column each)")->required();
+  compare->add_option("--seeds", compare_options.seeds, "Seeds: 1..50, 7, 1,3,5 or 1..10,20")->required();
+  compare->add_option("--jobs,-j", compare_options.jobs, "Runs at a time (default: 2)")->check(CLI::Range(1, 64));
+  compare->add_option("--json", compare_options.json_path, "JSON output file (default: compare.json)");
+  compare->add_option("--keep", compare_options.keep_dir, "Keep the runs in DIR/<scenario>-<seed>");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -143,6 +152,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*logs) return Logs(logs_dir, logs_task, logs_grep, logs_stream);
+    if (*compare) return sim::compare::RunCompare(compare_options);
     if (*validate) {
       for (const auto& p : validate_paths) {
         auto s = sim::scenario::LoadScenario(p, self_dir);

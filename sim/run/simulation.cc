@@ -141,6 +141,7 @@ void Simulation::Wire() {
     }
   }
   if (s_.throttle) capacity_.SetThrottle(s_.throttle->first, s_.throttle->second);
+  for (const auto& e : s_.run_task_errors) ecs_.InjectRunTaskError(e);
 
   ecs_.AddListener([this](const fakes::ecs::Task& t, const Json& detail) { OnTaskChange(t, detail); });
   ecs_.SetNote([this](const fakes::ecs::Task& t, const std::string& kind, const Json& data) {

@@ -196,7 +196,30 @@ Scenario LoadScenario(const std::string& path, const std::string& self_dir) {
     }
   }
   if (auto ecs = root.Get("ecs")) {
-    ecs->AllowOnly({"lifecycle", "spot_stop_code", "throttle", "spot_capacity_outages", "deregistration_lag"});
+    ecs->AllowOnly({"lifecycle", "spot_stop_code", "throttle", "spot_capacity_outages", "deregistration_lag",
+                    "run_task_errors"});
+    if (auto errs = ecs->Get("run_task_errors")) {
+      errs->ExpectArray();
+      for (size_t i = 0; i < errs->Size(); ++i) {
+        Node e = errs->At(i);
+        e.AllowOnly({"code", "message", "from", "to", "count"});
+        fakes::ecs::InjectedError err;
+        err.code = e.GetString("code", err.code);
+        static const char* kCodes[] = {"ThrottlingException", "ServerException", "ClientException",
+                                       "InvalidParameterException", "AccessDeniedException", "BlockedException",
+                                       "ClusterNotFoundException", "PlatformUnknownException",
+                                       "PlatformTaskDefinitionIncompatibilityException", "UnsupportedFeatureException",
+                                       "ConflictException"};
+        if (std::none_of(std::begin(kCodes), std::end(kCodes), [&](const char* c) { return err.code == c; }))
+          e.Require("code").Fail(fmt::format("'{}' is not a RunTask exception", err.code));
+        err.message = e.GetString("message", err.code == "ThrottlingException" ? "Rate exceeded" : err.code);
+        err.from = kTimeZero + e.GetDuration("from", Duration(0));
+        if (auto to = e.Get("to")) err.to = kTimeZero + to->AsDuration();
+        err.count = static_cast<int>(e.GetInt("count", 0));
+        if (err.count < 0) e.Require("count").Fail("count must be >= 0 (0: every call in the window)");
+        s.run_task_errors.push_back(err);
+      }
+    }
     if (auto lc = ecs->Get("lifecycle")) {
       lc->AllowOnly({"provisioning", "pending", "activating", "deactivating", "deprovisioning"});
       auto& t = s.lifecycle;

@@ -59,6 +59,7 @@ struct Scenario {
   bool spot_termination_notice = false;
   std::optional<std::pair<int64_t, int64_t>> throttle;  // burst, per second
   std::vector<std::pair<Time, Time>> spot_outages;
+  std::vector<fakes::ecs::InjectedError> run_task_errors;
   std::vector<fakes::ecs::TaskDefinition> task_definitions;
   std::vector<Action> actions;
   std::string end_when = "idle";  // idle | all_tasks_stopped
