@@ -51,7 +51,9 @@ std::string EcsService::Iso(sim::Time t) const { return sim::FormatIso8601(confi
 
 EcsService::RunTaskOutcome EcsService::RunTask(const sim::Json& request) {
   RunTaskOutcome out;
+  ++counters_.run_task_calls;
   auto fail = [&](const char* code, std::string message) {
+    ++counters_.run_task_exceptions;
     out.exception_code = code;
     out.exception_message = std::move(message);
     return out;
@@ -128,6 +130,7 @@ EcsService::RunTaskOutcome EcsService::RunTask(const sim::Json& request) {
   for (const std::string& provider : providers) {
     if (provider == kFargateSpot && !capacity_.SpotAvailable(loop_.Now())) {
       out.response["failures"].push_back({{"arn", nullptr}, {"reason", kCapacityUnavailable}});
+      ++counters_.run_task_failures;
       continue;
     }
     auto task = std::make_unique<Task>();
@@ -175,6 +178,7 @@ EcsService::RunTaskOutcome EcsService::RunTask(const sim::Json& request) {
     Task& t = *task;
     tasks_.push_back(std::move(task));
     out.task_ids.push_back(t.id);
+    ++counters_.tasks_started;
     Emit(t);  // PROVISIONING, as RunTask returns it
     out.response["tasks"].push_back(Describe(t));
     ScheduleTransition(t, config_.timing.provisioning, [this](Task& t) {

@@ -121,6 +121,11 @@ class EcsService {
 
   void AddListener(Listener l) { listeners_.push_back(std::move(l)); }
   void InjectRunTaskError(InjectedError e) { injected_.push_back(std::move(e)); }
+  // Every RunTask call, whoever made it (actions, rules, Scheduler, Step Functions).
+  struct Counters {
+    int run_task_calls = 0, run_task_exceptions = 0, run_task_failures = 0, tasks_started = 0;
+  };
+  const Counters& counters() const { return counters_; }
   void SetNote(Note n) { note_ = std::move(n); }
   const EcsConfig& config() const { return config_; }
   TaskDefinitionRegistry& registry() { return registry_; }
@@ -153,6 +158,7 @@ class EcsService {
   std::vector<Listener> listeners_;
   Note note_;
   std::vector<InjectedError> injected_;
+  Counters counters_;
 };
 
 }  // namespace fakes::ecs

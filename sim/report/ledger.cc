@@ -39,7 +39,7 @@ void Ledger::OnCommit(const std::string& task_id, int64_t item, Time at) {
   if (it.commits == 0) it.first_commit_at = at;
   ++it.commits;
   auto last = last_commit_.find(task_id);
-  if (last != last_commit_.end() && item < last->second) ++backwards_;
+  if (last != last_commit_.end() && item < last->second) ++backwards_[task_id];
   last_commit_[task_id] = item;
 }
 

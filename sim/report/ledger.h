@@ -38,7 +38,8 @@ class Ledger : public host::GroundTruth {
   const std::vector<std::pair<std::string, int64_t>>& starts() const { return starts_; }
   // Checkpoint regressions: a commit of an index lower than the same task's
   // previous commit (checkpoints going backwards within one task).
-  int backwards_commits() const { return backwards_; }
+  // Per task: commits of an index below the same task's previous commit.
+  const std::map<std::string, int>& backwards_commits() const { return backwards_; }
   // A task that started below the already-committed checkpoint (it redoes
   // durable work): the resume point went backwards.
   struct Regression {
@@ -54,7 +55,7 @@ class Ledger : public host::GroundTruth {
   Duration work_time_{0}, interrupted_work_{0};
   std::vector<std::pair<std::string, int64_t>> starts_;
   std::map<std::string, int64_t> last_commit_;
-  int backwards_ = 0;
+  std::map<std::string, int> backwards_;
   std::vector<Regression> regressions_;
   std::map<std::string, std::pair<int64_t, Duration>> partial_;  // task -> interrupted item, work done on it
 };

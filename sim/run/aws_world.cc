@@ -439,8 +439,8 @@ std::function<void()> AwsWorld::HandleCall(const host::CallContext& ctx, const s
     return fail("InvalidParameterValue", "the arguments are not JSON");
   }
   std::string queue = Str(args, "QueueUrl");
-  (void)ctx;
   if (op == "sqs.ReceiveMessage") {
+    queue_consumers_.insert(ctx.task_id);
     fakes::sqs::ReceiveMessageRequest r;
     r.queue = queue;
     r.max_number_of_messages = args.value("MaxNumberOfMessages", 1);
@@ -559,8 +559,8 @@ std::vector<std::pair<std::string, Json>> AwsWorld::Tables() const {
     Json rows = Json::array();
     Json snap = sqs_->Snapshot();
     for (const auto& q : snap.value("queues", Json::array()))
-      for (const auto& m : q.value("messages", Json::array()))
-        rows.push_back({{"queue", q.value("name", "")}, {"message_id", m.value("MessageId", "")},
+      for (const auto& m : q.value("Messages", Json::array()))
+        rows.push_back({{"queue", q.value("QueueName", "")}, {"message_id", m.value("MessageId", "")},
                         {"body", m.value("Body", "")}, {"attributes", m.value("Attributes", Json::object()).dump()},
                         {"message_attributes", m.value("MessageAttributes", Json::object()).dump()}});
     if (rows.empty())

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ class AwsWorld : fakes::fis::TaskDirectory,
   // Writes one .eml file per email into `dir` and returns their names.
   std::vector<std::string> WriteOutbox(const std::string& dir) const;
   int spot_interruptions() const { return spot_interruptions_; }
+  // Tasks that consumed an SQS queue: their item order is the queue's, so
+  // "checkpoint never goes backwards" does not apply to them.
+  const std::set<std::string>& queue_consumers() const { return queue_consumers_; }
 
  private:
   // fis::TaskDirectory
@@ -94,6 +98,7 @@ class AwsWorld : fakes::fis::TaskDirectory,
   std::map<std::string, std::vector<std::function<void(const Json&)>>> stop_waiters_;
   std::map<std::string, bool> spot_armed_;  // task id -> random interruption drawn
   int spot_interruptions_ = 0;
+  std::set<std::string> queue_consumers_;
   int scheduler_invocations_ = 0, scheduler_errors_ = 0, dead_letters_ = 0, scheduler_dropped_ = 0;
   int execution_counter_ = 0;
 };

@@ -6,18 +6,15 @@ namespace sim::run {
 
 void TaskLauncher::Launch(const Json& request, const std::optional<scenario::Backoff>& retry,
                           const std::string& origin, Placed placed, int attempt) {
-  ++calls_;
   auto out = ecs_.RunTask(request);
   std::string td = request.value("taskDefinition", "");
   Json data = {{"origin", origin}, {"attempt", attempt}, {"request", request}};
   std::string text;
   bool placed_any = out.ok() && !out.task_ids.empty();
   if (!out.ok()) {
-    ++exceptions_;
     data["exception"] = {{"code", out.exception_code}, {"message", out.exception_message}};
     text = fmt::format("RunTask {} failed: {}: {}", td, out.exception_code, out.exception_message);
   } else {
-    failures_ += static_cast<int>(out.response["failures"].size());
     data["response"] = {{"tasks", Json::array()}, {"failures", out.response["failures"]}};
     for (const auto& t : out.response["tasks"]) data["response"]["tasks"].push_back(t["taskArn"]);
     text = fmt::format("RunTask {} -> {} task(s)", td, out.task_ids.size());

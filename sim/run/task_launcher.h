@@ -28,15 +28,10 @@ class TaskLauncher {
   void Launch(const Json& request, const std::optional<scenario::Backoff>& retry, const std::string& origin,
               Placed placed, int attempt = 1);
 
-  int calls() const { return calls_; }
-  int exceptions() const { return exceptions_; }
-  int failures() const { return failures_; }
-
  private:
   EventLoop& loop_;
   fakes::ecs::EcsService& ecs_;
   report::Recorder& recorder_;
-  int calls_ = 0, exceptions_ = 0, failures_ = 0;
 };
 
 }  // namespace sim::run
