@@ -1,4 +1,5 @@
-// ecsim: the command line. Subcommands run, validate and logs (docs/cli.md).
+// ecsim: the command line. Subcommands run, validate, logs, compare, queues
+// and executions (docs/cli.md).
 // Exit codes: 0 ran, 1 an expectation or invariant failed, 2 bad input,
 // 3 internal error, 130 interrupted.
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 #include "sim/base/input_error.h"
@@ -79,6 +81,122 @@ int Logs(const std::string& run_dir, const std::string& task, const std::string&
   return 0;
 }
 
+// Opens RUN_DIR/run.db read-only; nullptr (after printing why) if it is not a run directory.
+sqlite3* OpenRunDb(const std::string& run_dir) {
+  fs::path db_path = fs::path(run_dir) / "run.db";
+  if (!fs::exists(db_path)) {
+    fmt::print(stderr, "ecsim: {}: not a run directory (no run.db)\n", run_dir);
+    return nullptr;
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    fmt::print(stderr, "ecsim: {}: cannot open run.db\n", run_dir);
+    sqlite3_close(db);
+    return nullptr;
+  }
+  return db;
+}
+
+std::string Text(sqlite3_stmt* st, int col) {
+  const unsigned char* t = sqlite3_column_text(st, col);
+  return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+nlohmann::json Summary(sqlite3* db) {
+  sqlite3_stmt* st = nullptr;
+  nlohmann::json out;
+  if (sqlite3_prepare_v2(db, "SELECT json FROM summary", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    out = nlohmann::json::parse(Text(st, 0), nullptr, false);
+  sqlite3_finalize(st);
+  return out;
+}
+
+// The queues of a run: counters, then every message left, with attributes
+// (a dead-letter queue's ERROR_CODE, EXHAUSTED_RETRY_CONDITION, ...).
+int Queues(const std::string& run_dir, const std::string& only) {
+  sqlite3* db = OpenRunDb(run_dir);
+  if (!db) return 2;
+  nlohmann::json summary = Summary(db);
+  if (!summary.contains("sqs")) {
+    fmt::print("{}: this run had no SQS queues\n", run_dir);
+    sqlite3_close(db);
+    return 0;
+  }
+  for (const auto& q : summary["sqs"]["queues"]) {
+    std::string name = q["name"];
+    if (!only.empty() && name != only) continue;
+    fmt::print("queue {}: {} visible, {} in flight; sent {}, received {}, redelivered {}, deleted {}, moved to DLQ {}, "
+               "expired {}\n",
+               name, q["visible"].get<int64_t>(), q["in_flight"].get<int64_t>(), q["sent"].get<int64_t>(),
+               q["received"].get<int64_t>(), q["redelivered"].get<int64_t>(), q["deleted"].get<int64_t>(),
+               q["moved_to_dlq"].get<int64_t>(), q["expired"].get<int64_t>());
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT message_id, body, attributes, message_attributes FROM queue_messages "
+                       "WHERE queue = ?1 ORDER BY rowid",
+                       -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      fmt::print("  message {}\n    body: {}\n", Text(st, 0), Text(st, 1));
+      auto attrs = nlohmann::json::parse(Text(st, 2), nullptr, false);
+      if (attrs.is_object())
+        for (auto it = attrs.begin(); it != attrs.end(); ++it)
+          fmt::print("    {} = {}\n", it.key(), it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
+      auto mattrs = nlohmann::json::parse(Text(st, 3), nullptr, false);
+      if (mattrs.is_object())
+        for (auto it = mattrs.begin(); it != mattrs.end(); ++it)
+          fmt::print("    {} = {}\n", it.key(), it.value().value("StringValue", it.value().dump()));
+    }
+    sqlite3_finalize(st);
+  }
+  if (summary.contains("sns") && !summary["sns"]["outbox"].empty()) {
+    fmt::print("outbox:\n");
+    for (const auto& m : summary["sns"]["outbox"])
+      fmt::print("  {} to {}: {}\n", m["file"].get<std::string>(), m["to"].get<std::string>(), m["subject"].get<std::string>());
+  }
+  sqlite3_close(db);
+  return 0;
+}
+
+// The Step Functions executions of a run and their history, as
+// GetExecutionHistory lists it.
+int Executions(const std::string& run_dir, bool json) {
+  sqlite3* db = OpenRunDb(run_dir);
+  if (!db) return 2;
+  nlohmann::json summary = Summary(db);
+  if (!summary.contains("stepfunctions")) {
+    fmt::print("{}: this run had no Step Functions executions\n", run_dir);
+    sqlite3_close(db);
+    return 0;
+  }
+  for (const auto& x : summary["stepfunctions"]["executions"]) {
+    std::string arn = x["arn"];
+    fmt::print("execution {} {}{}\n", x["name"].get<std::string>(), x["status"].get<std::string>(),
+               x.contains("error") ? " (" + x["error"].get<std::string>() + ")" : "");
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT id, type, timestamp, json FROM execution_history WHERE execution_arn = ?1 ORDER BY id",
+                       -1, &st, nullptr);
+    sqlite3_bind_text(st, 1, arn.c_str(), -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      if (json) {
+        fmt::print("  {}\n", Text(st, 3));
+        continue;
+      }
+      auto h = nlohmann::json::parse(Text(st, 3), nullptr, false);
+      std::string detail;
+      for (auto it = h.begin(); h.is_object() && it != h.end(); ++it) {
+        if (it.key().size() < 12 || it.key().compare(it.key().size() - 12, 12, "EventDetails") != 0) continue;
+        for (const char* k : {"name", "resource", "error"})
+          if (it.value().contains(k)) detail += std::string(detail.empty() ? "" : " ") + it.value()[k].get<std::string>();
+      }
+      fmt::print("  {:>3} {} {:<24} {}\n", sqlite3_column_int64(st, 0), Text(st, 2), Text(st, 1), detail);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return 0;
+}
+
 // Prepares the run directory: created if missing; an existing non-empty one
 // only with --force (its contents are then removed).
 int PrepareOutDir(const fs::path& dir, bool force) {
@@ -134,6 +252,17 @@ int main(int argc, char** argv) {
   logs->add_option("--grep", logs_grep, "Only lines containing this text");
   logs->add_option("--stream", logs_stream, "stdout or stderr")->check(CLI::IsMember({"stdout", "stderr"}));
 
+  std::string queues_dir, queues_only;
+  auto* queues = app.add_subcommand("queues", "List a run's SQS queues and the messages left in them (DLQ attributes too)");
+  queues->add_option("run_dir", queues_dir, "Run directory")->required();
+  queues->add_option("--queue", queues_only, "Only this queue");
+
+  std::string executions_dir;
+  bool executions_json = false;
+  auto* executions = app.add_subcommand("executions", "List a run's Step Functions executions and their history");
+  executions->add_option("run_dir", executions_dir, "Run directory")->required();
+  executions->add_flag("--json", executions_json, "Print each history event as AWS's JSON");
+
   sim::compare::CompareOptions compare_options;
   auto* compare = app.add_subcommand("compare", "Run scenarios over many seeds and compare their summaries");
   compare->add_option("scenarios", compare_options.scenarios, "Scenario files (one column each)")->required();
@@ -153,6 +282,8 @@ int main(int argc, char** argv) {
   try {
     if (*logs) return Logs(logs_dir, logs_task, logs_grep, logs_stream);
     if (*compare) return sim::compare::RunCompare(compare_options);
+    if (*queues) return Queues(queues_dir, queues_only);
+    if (*executions) return Executions(executions_dir, executions_json);
     if (*validate) {
       for (const auto& p : validate_paths) {
         auto s = sim::scenario::LoadScenario(p, self_dir);
