@@ -70,6 +70,189 @@ INSTANTIATE_TEST_SUITE_P(
              "s.yaml:13: actions[0].when: unknown key"}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// The AWS model sections: strategy, FIS template, event pattern, price,
+// schedule expression, States Language, RedrivePolicy, topic ARN, FIFO DLQ.
+INSTANTIATE_TEST_SUITE_P(
+    AwsSections, BadInputTest,
+    ::testing::Values(
+        Case{"InvalidCapacityProviderStrategy",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "clusters:\n"
+             "  - name: c\n"
+             "    default_capacity_provider_strategy: [{capacityProvider: FARGATE_SPOT}]\n"
+             "",
+             "s.yaml:12: clusters[0].default_capacity_provider_strategy: at least one capacity provider"},
+        Case{"InvalidFisSelectionMode",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "fis:\n"
+             "  templates:\n"
+             "    - name: t\n"
+             "      inline:\n"
+             "        targets: {T: {resourceType: aws:ecs:task, resourceTags: {a: b}, selectionMode: PERCENT(0)}}\n"
+             "        actions: {A: {actionId: aws:ecs:stop-task, targets: {Tasks: T}}}\n"
+             "",
+             "s.yaml:14: fis.templates[0].inline.targets.T.selectionMode: 'PERCENT(0)'"},
+        Case{"InvalidEventPattern",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "eventbridge:\n"
+             "  rules:\n"
+             "    - rule: {Name: r, EventPattern: {source: []}}\n"
+             "      run_task: {taskDefinition: job}\n"
+             "",
+             "s.yaml:12: eventbridge.rules[0].rule.EventPattern.source: Event pattern is not valid"},
+        Case{"NegativePrice",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "pricing:\n"
+             "  spot: {vcpu_hour: -1}\n"
+             "",
+             "s.yaml:11: pricing.spot.vcpu_hour:"},
+        Case{"FiveFieldCron",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "sqs:\n"
+             "  queues: [{QueueName: q}]\n"
+             "scheduler:\n"
+             "  schedules:\n"
+             "    - {Name: s, ScheduleExpression: 'cron(0 9 * * *)', FlexibleTimeWindow: {Mode: 'OFF'}, Target: {Arn: 'arn:aws:sqs:us-east-1:123456789012:q', RoleArn: 'arn:aws:iam::123456789012:role/r'}}\n"
+             "",
+             "s.yaml:14: scheduler.schedules[0].ScheduleExpression: cron needs 6 fields"},
+        Case{"UnknownStateType",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "stepfunctions:\n"
+             "  state_machines:\n"
+             "    - name: m\n"
+             "      definition: {StartAt: A, States: {A: {Type: Sleep, End: true}}}\n"
+             "",
+             "s.yaml:13: stepfunctions.state_machines[0].definition.States.A.Type: unknown state Type \"Sleep\""},
+        Case{"MissingNext",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "stepfunctions:\n"
+             "  state_machines:\n"
+             "    - name: m\n"
+             "      definition: {StartAt: A, States: {A: {Type: Pass}}}\n"
+             "",
+             "s.yaml:13: stepfunctions.state_machines[0].definition.States.A: state 'A' needs Next"},
+        Case{"StatesAllNotLast",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "stepfunctions:\n"
+             "  state_machines:\n"
+             "    - name: m\n"
+             "      definition: {StartAt: A, States: {A: {Type: Pass, End: true}, B: {Type: Task, Resource: 'arn:aws:states:::sns:publish', End: true, Retry: [{ErrorEquals: [States.ALL]}, {ErrorEquals: [X]}]}}}\n"
+             "",
+             "s.yaml:13: stepfunctions.state_machines[0].definition.States.B.Retry[0].ErrorEquals[0]: States.ALL must appear in the last"},
+        Case{"RedriveMaxReceiveCountZero",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "sqs:\n"
+             "  queues:\n"
+             "    - {QueueName: q, Attributes: {RedrivePolicy: '{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:123456789012:d\",\"maxReceiveCount\":0}'}}\n"
+             "    - {QueueName: d}\n"
+             "",
+             "s.yaml:12: sqs.queues[0].Attributes.RedrivePolicy.maxReceiveCount: 0 is out of range"},
+        Case{"UnknownTopicArn",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "sns:\n"
+             "  topics: [{Name: t}]\n"
+             "  subscriptions: [{TopicArn: 'arn:aws:sns:us-east-1:123456789012:nope', Protocol: email, Endpoint: a@b.c}]\n"
+             "",
+             "s.yaml:12: sns.subscriptions[0].TopicArn: topic 'arn:aws:sns:us-east-1:123456789012:nope' does not exist"},
+        Case{"FifoDeadLetterQueue",
+             "task_definitions:\n"
+             "  - inline:\n"
+             "      family: job\n"
+             "      cpu: \"256\"\n"
+             "      memory: \"512\"\n"
+             "      containerDefinitions:\n"
+             "        - name: app\n"
+             "          image: x\n"
+             "          command: [ecsim-worker, --items, \"3\"]\n"
+             "sqs:\n"
+             "  queues: [{QueueName: q}]\n"
+             "scheduler:\n"
+             "  schedules:\n"
+             "    - {Name: s, ScheduleExpression: 'rate(5 minutes)', FlexibleTimeWindow: {Mode: 'OFF'}, Target: {Arn: 'arn:aws:sqs:us-east-1:123456789012:q', RoleArn: 'arn:aws:iam::123456789012:role/r', DeadLetterConfig: {Arn: 'arn:aws:sqs:us-east-1:123456789012:dlq.fifo'}}}\n"
+             "",
+             "s.yaml:14: scheduler.schedules[0].Target.DeadLetterConfig.Arn:"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 TEST(BadCommandLineTest, UnknownOptionAndMissingFileExit2) {
   EXPECT_EQ(RunCommand(Ecsim() + " run --bogus x.yaml").exit_code, 2);
   auto missing = RunCommand(Ecsim() + " run /nonexistent/s.yaml --out /tmp/ecsim-never-created");

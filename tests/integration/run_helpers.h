@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -70,6 +71,28 @@ class TempDir {
 
 inline std::string Ecsim() { return ECSIM_BIN; }
 inline std::string SourceDir() { return ECSIM_SOURCE_DIR; }
+
+// One `ecsim run` of a shipped scenario into `out`, and what it wrote.
+struct ScenarioRun {
+  CommandResult result;
+  nlohmann::json summary;
+  std::string events_text;
+  std::vector<nlohmann::json> events;
+  fs::path dir;
+};
+
+inline ScenarioRun RunShippedScenario(const fs::path& out, const std::string& scenario, const std::string& extra = "") {
+  ScenarioRun r;
+  r.dir = out;
+  r.result = RunCommand(Ecsim() + " run " + Quote(SourceDir() + "/scenarios/" + scenario) + " --out " +
+                        Quote(out.string()) + " -q " + extra);
+  if (fs::exists(out / "summary.json")) r.summary = ReadJson(out / "summary.json");
+  r.events_text = ReadFile(out / "events.jsonl");
+  std::istringstream lines(r.events_text);
+  std::string line;
+  while (std::getline(lines, line)) r.events.push_back(nlohmann::json::parse(line));
+  return r;
+}
 
 }  // namespace ecsim_test
 

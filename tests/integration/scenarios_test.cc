@@ -7,32 +7,21 @@
 namespace ecsim_test {
 namespace {
 
-struct RunOutput {
-  CommandResult result;
-  nlohmann::json summary;
-  std::string events;
-};
-
-RunOutput RunScenario(const TempDir& dir, const std::string& name, const std::string& scenario, const std::string& extra = "") {
-  RunOutput r;
-  fs::path out = dir / name;
-  r.result = RunCommand(Ecsim() + " run " + Quote(SourceDir() + "/scenarios/" + scenario) + " --out " +
-                        Quote(out.string()) + " -q " + extra);
-  if (fs::exists(out / "summary.json")) r.summary = ReadJson(out / "summary.json");
-  r.events = ReadFile(out / "events.jsonl");
-  return r;
+ScenarioRun RunScenario(const TempDir& dir, const std::string& name, const std::string& scenario,
+                        const std::string& extra = "") {
+  return RunShippedScenario(dir / name, scenario, extra);
 }
 
 class ScenarioTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ScenarioTest, PassesItsExpectationsAndIsByteIdenticalAcrossTwoRuns) {
   TempDir dir;
-  RunOutput a = RunScenario(dir, "a", GetParam());
-  RunOutput b = RunScenario(dir, "b", GetParam());
+  ScenarioRun a = RunScenario(dir, "a", GetParam());
+  ScenarioRun b = RunScenario(dir, "b", GetParam());
   ASSERT_EQ(a.result.exit_code, 0) << a.result.out;
   ASSERT_EQ(b.result.exit_code, 0) << b.result.out;
-  EXPECT_FALSE(a.events.empty());
-  EXPECT_EQ(a.events, b.events);
+  EXPECT_FALSE(a.events_text.empty());
+  EXPECT_EQ(a.events_text, b.events_text);
   EXPECT_EQ(ReadFile(dir / "a/summary.json"), ReadFile(dir / "b/summary.json"));
   for (const auto& e : a.summary["expectations"]) EXPECT_TRUE(e["pass"].get<bool>()) << e.dump();
   EXPECT_TRUE(a.summary["deterministic"].get<bool>());
@@ -41,7 +30,10 @@ TEST_P(ScenarioTest, PassesItsExpectationsAndIsByteIdenticalAcrossTwoRuns) {
 
 INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioTest,
                          ::testing::Values("00-quickstart.yaml", "01-naive-restart.yaml", "02-checkpoint-resume.yaml",
-                                           "03-sigterm-cleanup.yaml", "04-stop-timeout-kill.yaml"),
+                                           "03-sigterm-cleanup.yaml", "04-stop-timeout-kill.yaml",
+                                           "05-spot-interruptions.yaml", "06-fis-stop-task.yaml",
+                                           "07-spot-capacity-gap.yaml", "08-stepfunctions-retry.yaml",
+                                           "09-scheduler-dlq.yaml", "10-sqs-work-queue.yaml"),
                          [](const auto& info) {
                            std::string n = info.param;
                            n = n.substr(0, n.find('.'));
@@ -52,8 +44,8 @@ INSTANTIATE_TEST_SUITE_P(Shipped, ScenarioTest,
 
 TEST(ScenarioBehaviourTest, NaiveRestartReprocessesCheckpointResumeDoesNot) {
   TempDir dir;
-  RunOutput naive = RunScenario(dir, "naive", "01-naive-restart.yaml");
-  RunOutput resume = RunScenario(dir, "resume", "02-checkpoint-resume.yaml");
+  ScenarioRun naive = RunScenario(dir, "naive", "01-naive-restart.yaml");
+  ScenarioRun resume = RunScenario(dir, "resume", "02-checkpoint-resume.yaml");
   ASSERT_EQ(naive.result.exit_code, 0) << naive.result.out;
   ASSERT_EQ(resume.result.exit_code, 0) << resume.result.out;
   EXPECT_GT(naive.summary["items"]["reprocessed"].get<int>(), 0);
@@ -72,14 +64,11 @@ TEST(ScenarioBehaviourTest, NaiveRestartReprocessesCheckpointResumeDoesNot) {
 
 TEST(ScenarioBehaviourTest, StopTimeoutKillLandsExactlyStopTimeoutAfterSigterm) {
   TempDir dir;
-  RunOutput r = RunScenario(dir, "kill", "04-stop-timeout-kill.yaml");
+  ScenarioRun r = RunScenario(dir, "kill", "04-stop-timeout-kill.yaml");
   ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
   int64_t sigterm = -1, sigkill = -1;
-  std::istringstream lines(r.events);
-  std::string line;
   bool saw_137 = false;
-  while (std::getline(lines, line)) {
-    auto e = nlohmann::json::parse(line);
+  for (const auto& e : r.events) {
     if (e["kind"] == "ecs.signal" && e["signal"] == "SIGTERM") sigterm = e["time_ms"];
     if (e["kind"] == "ecs.signal" && e["signal"] == "SIGKILL") sigkill = e["time_ms"];
     if (e["kind"] == "ecs.task_state_change" && e["event"]["detail"]["lastStatus"] == "STOPPED")
@@ -92,16 +81,16 @@ TEST(ScenarioBehaviourTest, StopTimeoutKillLandsExactlyStopTimeoutAfterSigterm) 
 
 TEST(ScenarioBehaviourTest, SigtermCleanupExitsCleanlyWithoutSigkill) {
   TempDir dir;
-  RunOutput r = RunScenario(dir, "clean", "03-sigterm-cleanup.yaml");
+  ScenarioRun r = RunScenario(dir, "clean", "03-sigterm-cleanup.yaml");
   ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
-  EXPECT_EQ(r.events.find("\"SIGKILL\""), std::string::npos);
-  EXPECT_NE(r.events.find("\"after_sigterm_ms\":5000"), std::string::npos);
+  EXPECT_EQ(r.events_text.find("\"SIGKILL\""), std::string::npos);
+  EXPECT_NE(r.events_text.find("\"after_sigterm_ms\":5000"), std::string::npos);
 }
 
 TEST(ScenarioBehaviourTest, TheSeedDrivesIdentities) {
   TempDir dir;
-  RunOutput a = RunScenario(dir, "s1", "02-checkpoint-resume.yaml", "--seed 1");
-  RunOutput b = RunScenario(dir, "s2", "02-checkpoint-resume.yaml", "--seed 2");
+  ScenarioRun a = RunScenario(dir, "s1", "02-checkpoint-resume.yaml", "--seed 1");
+  ScenarioRun b = RunScenario(dir, "s2", "02-checkpoint-resume.yaml", "--seed 2");
   ASSERT_EQ(a.result.exit_code, 0);
   ASSERT_EQ(b.result.exit_code, 0);
   EXPECT_NE(a.summary["tasks"][0]["id"], b.summary["tasks"][0]["id"]);
