@@ -90,39 +90,27 @@ int64_t CheckpointStore::ResumeIndex(ResumeStrategy strategy, int64_t& probes) {
         ++i;
       }
     }
-    case ResumeStrategy::kIndexed: {
-      sqlite3_stmt* st = nullptr;
-      int64_t next = 0;
+    case ResumeStrategy::kIndexed:
       probes = 1;
-      if (sqlite3_prepare_v2(db_, "SELECT MAX(idx) FROM checkpoints", -1, &st, nullptr) == SQLITE_OK &&
-          sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        next = sqlite3_column_int64(st, 0) + 1;
-      sqlite3_finalize(st);
-      return next;
-    }
+      return QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM checkpoints");  // the rowid's B-tree: O(log n)
   }
   return 0;
 }
 
-int64_t CheckpointStore::Count() {
+int64_t CheckpointStore::QueryInt(const char* sql) {
   sqlite3_stmt* st = nullptr;
   int64_t n = 0;
-  if (sqlite3_prepare_v2(db_, "SELECT COUNT(*) FROM checkpoints", -1, &st, nullptr) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
     n = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return n;
 }
 
+int64_t CheckpointStore::Count() { return QueryInt("SELECT COUNT(*) FROM checkpoints"); }
+
 int64_t CheckpointStore::BumpRunCount() {
   Exec("INSERT INTO worker_runs(id, runs) VALUES (1, 1) ON CONFLICT(id) DO UPDATE SET runs = runs + 1");
-  sqlite3_stmt* st = nullptr;
-  int64_t n = 0;
-  if (sqlite3_prepare_v2(db_, "SELECT runs FROM worker_runs WHERE id = 1", -1, &st, nullptr) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
+  return QueryInt("SELECT runs FROM worker_runs WHERE id = 1");
 }
 
 }  // namespace ecsim::worker

@@ -42,6 +42,7 @@ class CheckpointStore {
  private:
   explicit CheckpointStore(sqlite3* db) : db_(db) {}
   bool Exec(const char* sql);
+  int64_t QueryInt(const char* sql);  // first column of the first row, 0 if none
   sqlite3* db_;
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* probe_ = nullptr;

@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   }
 
   auto& client = ecsim::client::Client::Get();
+  // Standalone (or ecsim --clock realtime), stdout is a pipe or a log driver:
+  // line-buffer it so a SIGKILL does not swallow what was already printed.
+  // Under the simulator the client flushes before every request anyway.
+  if (!client.simulated()) std::setvbuf(stdout, nullptr, _IOLBF, 0);
   if (o.queue_mode() && !client.simulated()) {
     Complain(w::NeedsSimulatorMessage(o));
     return 2;

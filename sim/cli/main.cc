@@ -45,14 +45,11 @@ int BadInput(const std::string& message) {
   return 2;
 }
 
+sqlite3* OpenRunDb(const std::string& run_dir);
+
 int Logs(const std::string& run_dir, const std::string& task, const std::string& grep, const std::string& stream) {
-  fs::path db_path = fs::path(run_dir) / "run.db";
-  if (!fs::exists(db_path)) return BadInput(fmt::format("{}: not a run directory (no run.db)", run_dir));
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return BadInput(fmt::format("{}: cannot open run.db", run_dir));
-  }
+  sqlite3* db = OpenRunDb(run_dir);
+  if (!db) return 2;
   sqlite3_stmt* st = nullptr;
   const char* sql =
       "SELECT time_ms, task, container, stream, line FROM logs "

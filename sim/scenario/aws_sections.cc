@@ -19,18 +19,34 @@ Duration Backoff::Delay(int attempt) const {
 
 namespace {
 
+// The document in an entry's `file` (relative to the scenario) or `inline` key.
+Node FileOrInline(const Node& entry, const Scenario& s) {
+  if (entry.Has("file") == entry.Has("inline")) entry.Fail("give exactly one of file: <path> or inline: {...}");
+  if (auto inl = entry.Get("inline")) return *inl;
+  Node f = entry.Require("file");
+  fs::path p = fs::path(s.dir) / f.AsString();
+  if (!fs::exists(p)) f.Fail(fmt::format("file '{}' does not exist", p.lexically_normal().string()));
+  return Node::Root(Document::Load(p.lexically_normal().string()));
+}
+
 // An AWS document given as {file: path}, {inline: {...}}, or directly.
 Node Document(const Node& entry, const Scenario& s) {
   entry.ExpectObject();
   if (entry.Has("file") || entry.Has("inline")) {
     if (entry.Size() != 1) entry.Fail("give the document either as {file: path} or {inline: {...}}, nothing beside it");
-    if (auto inl = entry.Get("inline")) return *inl;
-    Node f = entry.Require("file");
-    fs::path p = fs::path(s.dir) / f.AsString();
-    if (!fs::exists(p)) f.Fail(fmt::format("file '{}' does not exist", p.lexically_normal().string()));
-    return Node::Root(Document::Load(p.lexically_normal().string()));
+    return FileOrInline(entry, s);
   }
   return entry;
+}
+
+// The entry's `name`, which must not repeat one already loaded.
+template <typename Spec>
+std::string UniqueName(const Node& entry, const std::vector<Spec>& loaded) {
+  Node n = entry.Require("name");
+  std::string name = n.AsString();
+  for (const auto& other : loaded)
+    if (other.name == name) n.Fail(fmt::format("duplicate name '{}'", name));
+  return name;
 }
 
 Backoff LoadBackoff(const Node& n, Backoff b) {
@@ -104,13 +120,8 @@ void LoadAwsSections(const Node& root, Scenario& s) {
       Node t = list.At(i);
       t.AllowOnly({"name", "file", "inline"});
       FisTemplateSpec spec;
-      spec.name = t.Require("name").AsString();
-      for (const auto& other : a.fis_templates)
-        if (other.name == spec.name) t.Require("name").Fail("duplicate template name");
-      Node doc = t.Has("file") ? Node::Root(Document::Load((fs::path(s.dir) / t.Require("file").AsString()).lexically_normal().string()))
-                               : t.Require("inline");
-      if (t.Has("file") && t.Has("inline")) t.Fail("give file or inline, not both");
-      spec.tpl = fakes::fis::LoadExperimentTemplate(doc);
+      spec.name = UniqueName(t, a.fis_templates);
+      spec.tpl = fakes::fis::LoadExperimentTemplate(FileOrInline(t, s));
       a.fis_templates.push_back(std::move(spec));
     }
   }
@@ -211,9 +222,7 @@ void LoadAwsSections(const Node& root, Scenario& s) {
       Node m = list.At(i);
       m.AllowOnly({"name", "definition", "roleArn"});
       StateMachineSpec spec;
-      spec.name = m.Require("name").AsString();
-      for (const auto& other : a.state_machines)
-        if (other.name == spec.name) m.Require("name").Fail("duplicate state machine name");
+      spec.name = UniqueName(m, a.state_machines);
       spec.arn = fmt::format("arn:aws:states:{}:{}:stateMachine:{}", s.region, s.account, spec.name);
       spec.machine = fakes::stepfunctions::LoadStateMachine(Document(m.Require("definition"), s));
       a.state_machines.push_back(std::move(spec));

@@ -14,6 +14,17 @@ ScenarioRun RunScenario(const TempDir& tmp, const std::string& scenario) {
   return RunShippedScenario(tmp / "run", scenario);
 }
 
+// The message attributes of every message left in the run's scheduler-dlq.
+std::vector<nlohmann::json> DlqAttributes(const fs::path& run_dir) {
+  auto rows = RunCommand("sqlite3 " + Quote((run_dir / "run.db").string()) +
+                         " 'SELECT message_attributes FROM queue_messages WHERE queue = \"scheduler-dlq\"'");
+  std::vector<nlohmann::json> out;
+  std::istringstream lines(rows.out);
+  std::string line;
+  while (std::getline(lines, line)) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
 TEST(SpotScenarioTest, EveryInterruptionIsNoticeAndSigtermAtOneInstantAndTheJobCompletes) {
   TempDir tmp;
   ScenarioRun r = RunScenario(tmp, "05-spot-interruptions.yaml");
@@ -125,14 +136,8 @@ TEST(SchedulerDlqScenarioTest, RetriesExhaustedMessagesInTheDlqWithNineAttribute
   TempDir tmp;
   ScenarioRun r = RunScenario(tmp, "09-scheduler-dlq.yaml");
   ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
-  auto rows = RunCommand("sqlite3 " + Quote((r.dir / "run.db").string()) +
-                         " 'SELECT message_attributes FROM queue_messages WHERE queue = \"scheduler-dlq\"'");
-  std::istringstream lines(rows.out);
-  std::string line;
-  int messages = 0;
-  while (std::getline(lines, line)) {
-    auto attrs = nlohmann::json::parse(line);
-    ++messages;
+  auto dlq = DlqAttributes(r.dir);
+  for (const auto& attrs : dlq) {
     for (const char* name : {"ERROR_CODE", "ERROR_MESSAGE", "EXECUTION_ID", "EXHAUSTED_RETRY_CONDITION",
                              "IS_PAYLOAD_TRUNCATED", "RETRY_ATTEMPTS", "SCHEDULED_TIME", "SCHEDULE_ARN", "TARGET_ARN"})
       EXPECT_TRUE(attrs.contains(name)) << name;
@@ -141,7 +146,7 @@ TEST(SchedulerDlqScenarioTest, RetriesExhaustedMessagesInTheDlqWithNineAttribute
     EXPECT_EQ(attrs["RETRY_ATTEMPTS"]["StringValue"], "3");
     EXPECT_EQ(attrs["ERROR_MESSAGE"]["StringValue"], "TaskDefinition is inactive");
   }
-  EXPECT_EQ(messages, 2);
+  EXPECT_EQ(dlq.size(), 2u);
   std::vector<fs::path> mails;
   for (const auto& f : fs::directory_iterator(r.dir / "outbox")) mails.push_back(f.path());
   ASSERT_EQ(mails.size(), 1u);
@@ -163,19 +168,13 @@ TEST(SchedulerDlqScenarioTest, PermanentErrorGoesToTheDlqWithoutRetriesOrExhaust
   fs::copy(SourceDir() + "/scenarios/scheduler", tmp / "s/scheduler", fs::copy_options::recursive);
   auto res = RunCommand(Ecsim() + " run " + Quote((tmp / "s/09.yaml").string()) + " --out " +
                         Quote((tmp / "run").string()) + " -q");
-  auto rows = RunCommand("sqlite3 " + Quote((tmp / "run/run.db").string()) +
-                         " 'SELECT message_attributes FROM queue_messages WHERE queue = \"scheduler-dlq\"'");
-  std::istringstream lines(rows.out);
-  std::string line;
-  int messages = 0;
-  while (std::getline(lines, line)) {
-    auto attrs = nlohmann::json::parse(line);
-    ++messages;
+  auto dlq = DlqAttributes(tmp / "run");
+  for (const auto& attrs : dlq) {
     EXPECT_FALSE(attrs.contains("EXHAUSTED_RETRY_CONDITION"));
     EXPECT_EQ(attrs["RETRY_ATTEMPTS"]["StringValue"], "0");
     EXPECT_EQ(attrs["ERROR_CODE"]["StringValue"], "AccessDeniedException");
   }
-  EXPECT_EQ(messages, 2) << res.out;
+  EXPECT_EQ(dlq.size(), 2u) << res.out;
 }
 
 TEST(WorkQueueScenarioTest, EveryItemDoneOnceInEffectWithRedeliveriesCounted) {
