@@ -1,7 +1,7 @@
 // ecsim: the command line. Subcommands run, validate, logs, compare, queues
 // and executions (docs/cli.md).
-// Exit codes: 0 ran, 1 an expectation or invariant failed, 2 bad input,
-// 3 internal error, 130 interrupted.
+// Exit codes: 0 ran, 1 an expectation failed (or, with --check, an invariant),
+// 2 bad input, 3 internal error, 130 interrupted.
 #include <fcntl.h>
 #include <unistd.h>
 

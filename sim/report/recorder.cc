@@ -45,7 +45,7 @@ std::string Recorder::EventsJsonl() const {
 }
 
 std::string Recorder::WriteRunDb(const std::string& path, const Json& tasks, const Json& items, const Json& summary,
-                                 const std::vector<std::pair<std::string, Json>>& extra_tables) const {
+                                 const std::vector<Table>& extra_tables) const {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     std::string e = db ? sqlite3_errmsg(db) : "out of memory";
@@ -125,22 +125,16 @@ std::string Recorder::WriteRunDb(const std::string& path, const Json& tasks, con
     sqlite3_bind_text(st, 1, json.c_str(), -1, SQLITE_TRANSIENT);
     step(st);
   });
-  // Model-specific tables: name -> array of objects; columns from the first row's keys.
-  for (const auto& [table, rows] : extra_tables) {
-    if (!rows.is_array() || rows.empty()) {
-      exec(fmt::format("CREATE TABLE {} (json TEXT NOT NULL)", table));
-      continue;
-    }
-    std::vector<std::string> cols;
-    for (auto it = rows[0].begin(); it != rows[0].end(); ++it) cols.push_back(it.key());
-    std::string create = "CREATE TABLE " + table + " (", ins = "INSERT INTO " + table + " VALUES (";
+  for (const auto& table : extra_tables) {
+    const auto& cols = table.columns;
+    std::string create = "CREATE TABLE " + table.name + " (", ins = "INSERT INTO " + table.name + " VALUES (";
     for (size_t i = 0; i < cols.size(); ++i) {
       create += (i ? ", " : "") + cols[i];
       ins += (i ? ", ?" : "?") + std::to_string(i + 1);
     }
     exec(create + ")");
     insert((ins + ")").c_str(), [&](sqlite3_stmt* st) {
-      for (const auto& row : rows) {
+      for (const auto& row : table.rows) {
         for (size_t i = 0; i < cols.size(); ++i) {
           const Json& v = row.contains(cols[i]) ? row[cols[i]] : Json();
           int idx = static_cast<int>(i + 1);

@@ -41,11 +41,16 @@ class Recorder {
 
   // One JSON object per line, virtual time first.
   std::string EventsJsonl() const;
+  // A model's table in run.db: named columns, rows as objects (absent keys are NULL).
+  struct Table {
+    std::string name;
+    std::vector<std::string> columns;
+    Json rows = Json::array();
+  };
   // SQLite file with tables events, logs, tasks, items and summary, plus
-  // `extra_tables` (name -> array of row objects; columns from the first row).
-  // Returns an error message, or empty.
+  // `extra_tables`. Returns an error message, or empty.
   std::string WriteRunDb(const std::string& path, const Json& tasks, const Json& items, const Json& summary,
-                         const std::vector<std::pair<std::string, Json>>& extra_tables) const;
+                         const std::vector<Table>& extra_tables) const;
   static std::string Subject(const std::string& task) { return task.empty() ? "" : "task/" + task.substr(0, 8); }
 
  private:

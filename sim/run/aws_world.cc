@@ -121,7 +121,7 @@ void AwsWorld::Wire() {
       if (type == "sns.deliver")
         text = fmt::format("SNS delivers to {} {}{}", Str(e, "protocol"), Str(e, "endpoint"),
                            e.contains("subject") ? ": \"" + Str(e, "subject") + "\"" : "");
-      if (type == "sns.subscription_pending")
+      if (type == "sns.subscription_pending" && !s_.aws.sns_auto_confirm)
         text = fmt::format("SNS subscription of {} is PendingConfirmation: nothing will be delivered", Str(e, "endpoint"));
       Record(type, "", e, text);
     });
@@ -228,7 +228,6 @@ void AwsWorld::OnTaskChange(const fakes::ecs::Task& t, const Json& envelope) {
     loop_.After(after, [this, id] {
       auto* task = ecs_.FindTask(id);
       if (!task || task->last_status != "RUNNING" || task->stop_requested) return;
-      ++spot_interruptions_;
       Record("spot.interruption", id, {{"source", "random"}}, "Fargate Spot reclaims the capacity");
       ecs_.InterruptSpot(id);
     });
@@ -248,7 +247,6 @@ void AwsWorld::OnTaskChange(const fakes::ecs::Task& t, const Json& envelope) {
 void AwsWorld::InterruptRunningSpotTasks(const std::string& why) {
   for (const auto& t : ecs_.tasks()) {
     if (t->capacity_provider != fakes::ecs::kFargateSpot || t->last_status != "RUNNING" || t->stop_requested) continue;
-    ++spot_interruptions_;
     Record("spot.interruption", t->id, {{"source", "scheduled"}}, why);
     ecs_.InterruptSpot(t->id);
   }
@@ -272,7 +270,7 @@ void AwsWorld::OnRuleMatched(size_t i, const Json& event) {
   std::string origin = "rule " + spec.rule.name;
   loop_.After(wait, [this, request, origin, i] {
     // A restart that cannot be placed (no Spot capacity) is retried with the
-    // rule's back-off; those retries count against the same cap.
+    // rule's back-off, at most as many calls as the rule has restarts left.
     scenario::Backoff retry = s_.aws.restart_rules[i].backoff;
     retry.max_attempts = std::max(1, retry.max_attempts - restarts_[i] + 1);
     launcher_.Launch(request, retry, origin, nullptr);
@@ -438,6 +436,22 @@ std::function<void()> AwsWorld::HandleCall(const host::CallContext& ctx, const s
   } catch (const std::exception&) {
     return fail("InvalidParameterValue", "the arguments are not JSON");
   }
+  if (!args.is_object()) return fail("InvalidParameterValue", "the arguments must be a JSON object");
+  try {
+    return Dispatch(ctx, op, args, done);
+  } catch (const Json::exception& e) {
+    // A worker that sends a string where a number belongs gets AWS's answer, not a crash.
+    return fail("InvalidParameterValue", std::string("malformed arguments: ") + e.what());
+  }
+}
+
+std::function<void()> AwsWorld::Dispatch(const host::CallContext& ctx, const std::string& op, const Json& args,
+                                         std::function<void(host::CallReply)> done) {
+  using ecsim::protocol::ReplyKind;
+  auto fail = [&](const std::string& code, const std::string& message) {
+    done({ReplyKind::kError, 0, 0, 0, code + " " + message});
+    return std::function<void()>([] {});
+  };
   std::string queue = Str(args, "QueueUrl");
   if (op == "sqs.ReceiveMessage") {
     queue_consumers_.insert(ctx.task_id);
@@ -472,7 +486,7 @@ std::function<void()> AwsWorld::HandleCall(const host::CallContext& ctx, const s
   if (op == "sqs.SendMessage") {
     Json out;
     std::string code = sqs_->SendMessageApi(args, out);
-    if (!code.empty()) return fail(code, "SendMessage failed");
+    if (!code.empty()) return fail(code, out.value("Message", out.value("message", "SendMessage failed")));
     done({ReplyKind::kOk, 0, 0, 0, out.dump()});
     return [] {};
   }
@@ -553,8 +567,8 @@ void AwsWorld::AddToSummary(Json& summary) const {
   }
 }
 
-std::vector<std::pair<std::string, Json>> AwsWorld::Tables() const {
-  std::vector<std::pair<std::string, Json>> out;
+std::vector<report::Recorder::Table> AwsWorld::Tables() const {
+  std::vector<report::Recorder::Table> out;
   if (sqs_) {
     Json rows = Json::array();
     Json snap = sqs_->Snapshot();
@@ -563,10 +577,7 @@ std::vector<std::pair<std::string, Json>> AwsWorld::Tables() const {
         rows.push_back({{"queue", q.value("QueueName", "")}, {"message_id", m.value("MessageId", "")},
                         {"body", m.value("Body", "")}, {"attributes", m.value("Attributes", Json::object()).dump()},
                         {"message_attributes", m.value("MessageAttributes", Json::object()).dump()}});
-    if (rows.empty())
-      rows.push_back({{"queue", nullptr}, {"message_id", nullptr}, {"body", nullptr}, {"attributes", nullptr},
-                      {"message_attributes", nullptr}});
-    out.emplace_back("queue_messages", rows);
+    out.push_back({"queue_messages", {"queue", "message_id", "body", "attributes", "message_attributes"}, rows});
   }
   if (executor_) {
     Json rows = Json::array();
@@ -574,9 +585,7 @@ std::vector<std::pair<std::string, Json>> AwsWorld::Tables() const {
       for (const auto& h : executor_->Find(arn)->history)
         rows.push_back({{"execution_arn", arn}, {"id", h.value("id", 0)}, {"type", h.value("type", "")},
                         {"timestamp", h.value("timestamp", "")}, {"json", h.dump()}});
-    if (rows.empty())
-      rows.push_back({{"execution_arn", nullptr}, {"id", nullptr}, {"type", nullptr}, {"timestamp", nullptr}, {"json", nullptr}});
-    out.emplace_back("execution_history", rows);
+    out.push_back({"execution_history", {"execution_arn", "id", "type", "timestamp", "json"}, rows});
   }
   return out;
 }

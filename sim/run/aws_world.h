@@ -48,10 +48,9 @@ class AwsWorld : fakes::fis::TaskDirectory,
 
   // After the run: summary sections, run.db tables, the SNS outbox.
   void AddToSummary(Json& summary) const;
-  std::vector<std::pair<std::string, Json>> Tables() const;
+  std::vector<report::Recorder::Table> Tables() const;
   // Writes one .eml file per email into `dir` and returns their names.
   std::vector<std::string> WriteOutbox(const std::string& dir) const;
-  int spot_interruptions() const { return spot_interruptions_; }
   // Tasks that consumed an SQS queue: their item order is the queue's, so
   // "checkpoint never goes backwards" does not apply to them.
   const std::set<std::string>& queue_consumers() const { return queue_consumers_; }
@@ -73,6 +72,8 @@ class AwsWorld : fakes::fis::TaskDirectory,
 
   std::function<void()> HandleCall(const host::CallContext& ctx, const std::string& op, const std::string& body,
                                    std::function<void(host::CallReply)> done);
+  std::function<void()> Dispatch(const host::CallContext& ctx, const std::string& op, const Json& args,
+                                 std::function<void(host::CallReply)> done);
   void InterruptRunningSpotTasks(const std::string& why);
   void OnRuleMatched(size_t rule_index, const Json& event);
   void Record(const std::string& kind, const std::string& task, Json data, const std::string& text);
@@ -97,7 +98,6 @@ class AwsWorld : fakes::fis::TaskDirectory,
   std::vector<std::string> experiments_;
   std::map<std::string, std::vector<std::function<void(const Json&)>>> stop_waiters_;
   std::map<std::string, bool> spot_armed_;  // task id -> random interruption drawn
-  int spot_interruptions_ = 0;
   std::set<std::string> queue_consumers_;
   int scheduler_invocations_ = 0, scheduler_errors_ = 0, dead_letters_ = 0, scheduler_dropped_ = 0;
   int execution_counter_ = 0;

@@ -250,14 +250,14 @@ void Simulation::Fire(size_t i) {
     for (const auto& id : named_tasks_[ref]) {
       if (a.kind == "stop_task") {
         std::string error = ecs_.StopTask(a.args.value("cluster", ""), id, reason);
-        recorder_.Event(loop_.Now(), "action.stop_task", id, {{"action", i}, {"task_name", ref}, {"error", error}},
+        recorder_.Event(loop_.Now(), "action.stop_task", id, {{"action", i + 1}, {"task_name", ref}, {"error", error}},
                         fmt::format("StopTask{}{}", reason.empty() ? "" : " \"" + reason + "\"",
                                     error.empty() ? "" : " failed: " + error));
       } else {
         auto* t = ecs_.FindTask(id);
         bool applies = t && t->capacity_provider == fakes::ecs::kFargateSpot && t->last_status == "RUNNING" &&
                        !t->stop_requested;
-        recorder_.Event(loop_.Now(), "action.interrupt_spot", id, {{"action", i}, {"task_name", ref}, {"applied", applies}},
+        recorder_.Event(loop_.Now(), "action.interrupt_spot", id, {{"action", i + 1}, {"task_name", ref}, {"applied", applies}},
                         applies ? "Spot interruption (scenario action)"
                                 : "Spot interruption ignored: not a RUNNING FARGATE_SPOT task");
         if (applies) ecs_.InterruptSpot(id);
@@ -417,7 +417,10 @@ Json Simulation::Summary(const std::string& end_reason, size_t left_running) {
   work["completion_ms"] = completion ? Json(ToMillis(*completion)) : Json();
   work["attempts"] = attempts;
   work["interruptions"] = interruptions;
-  work["spot_interruptions"] = aws_.spot_interruptions();
+  int spot = 0;  // from the tasks themselves: seeded, scheduled and action-driven alike
+  for (const auto& t : ecs_.tasks())
+    if (t->stop_code == "SpotInterruption" || t->stop_code == "TerminationNotice") ++spot;
+  work["spot_interruptions"] = spot;
   work["work_lost_ms"] = ToMicros(ledger_.wasted_work()) / 1000;
   work["interrupted_work_ms"] = ToMicros(ledger_.interrupted_work()) / 1000;
   summary["work"] = work;
@@ -506,7 +509,8 @@ RunResult Simulation::Run() {
 
   // Outputs
   fs::path dir(o_.out_dir);
-  result.summary["outputs"] = {{"events", "events.jsonl"}, {"run_db", "run.db"}, {"checkpoint_db", "checkpoint.db"}};
+  result.summary["outputs"] = {{"events", "events.jsonl"}, {"run_db", "run.db"}};
+  if (fs::exists(dir / "checkpoint.db")) result.summary["outputs"]["checkpoint_db"] = "checkpoint.db";
   Json tasks_full = Json::array();
   for (const auto& t : ecs_.tasks()) {
     Json d = ecs_.Describe(*t);

@@ -70,10 +70,6 @@ double Price(const Node& parent, const char* key, double fallback) {
   return v;
 }
 
-std::string Family(std::string ref) {
-  if (auto slash = ref.rfind("task-definition/"); slash != std::string::npos) ref = ref.substr(slash + 16);
-  return ref.substr(0, ref.find(':'));
-}
 
 }  // namespace
 
@@ -254,7 +250,7 @@ void LoadAwsSections(const Node& root, Scenario& s) {
                                                          [&](const ClusterSpec& c) { return c.name == cluster; });
         if (!known) arn.Fail(fmt::format("no cluster '{}' in clusters", cluster));
         if (!schedule.target.ecs_parameters) target.Fail("an ECS target needs EcsParameters");
-        std::string family = Family(schedule.target.ecs_parameters->task_definition_arn);
+        std::string family = FamilyOf(schedule.target.ecs_parameters->task_definition_arn);
         if (std::none_of(s.task_definitions.begin(), s.task_definitions.end(),
                          [&](const auto& td) { return td.family == family; }))
           target.Require("EcsParameters").Require("TaskDefinitionArn")

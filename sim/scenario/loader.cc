@@ -8,6 +8,11 @@
 namespace sim::scenario {
 namespace fs = std::filesystem;
 
+std::string FamilyOf(std::string ref) {
+  if (auto slash = ref.rfind("task-definition/"); slash != std::string::npos) ref = ref.substr(slash + 16);
+  return ref.substr(0, ref.find(':'));
+}
+
 namespace {
 
 constexpr int64_t kDefaultEpochMs = 1704067200000;  // 2024-01-01T00:00:00Z
@@ -43,6 +48,7 @@ Backoff LoadRetry(const Node& n) {
     if (b.multiplier < 1.0 || b.multiplier > 100.0) m->Fail("multiplier must be in [1, 100]");
   }
   b.max = n.GetDuration("max", b.max);
+  if (b.max < b.initial) n.Fail("retry max must be at least initial");
   return b;
 }
 
@@ -274,12 +280,17 @@ Scenario LoadScenario(const std::string& path, const std::string& self_dir) {
   }
   LoadAwsSections(root, s);
   if (auto actions = root.Get("actions")) LoadActions(*actions, s);
-  // A run_task must name a family this scenario registers.
+  // A run_task (an action's or a restart rule's) must name a family this scenario registers.
+  for (size_t i = 0; i < s.aws.restart_rules.size(); ++i) {
+    std::string family = FamilyOf(s.aws.restart_rules[i].run_task.value("taskDefinition", ""));
+    if (std::none_of(s.task_definitions.begin(), s.task_definitions.end(),
+                     [&](const auto& td) { return td.family == family; }))
+      root.Require("eventbridge").Require("rules").At(i).Require("run_task").Require("taskDefinition")
+          .Fail(fmt::format("no task definition of family '{}' in task_definitions", family));
+  }
   for (const auto& a : s.actions) {
     if (a.kind != "run_task" && a.kind != "deregister_task_definition") continue;
-    std::string ref = a.args["taskDefinition"].get<std::string>();
-    if (auto slash = ref.rfind("task-definition/"); slash != std::string::npos) ref = ref.substr(slash + 16);
-    std::string family = ref.substr(0, ref.find(':'));
+    std::string family = FamilyOf(a.args["taskDefinition"].get<std::string>());
     bool known = std::any_of(s.task_definitions.begin(), s.task_definitions.end(),
                              [&](const auto& td) { return td.family == family; });
     if (!known) {

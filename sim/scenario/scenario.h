@@ -71,6 +71,9 @@ struct Scenario {
   std::shared_ptr<const Document> document;  // kept for sections loaded by models
 };
 
+// "family", "family:3" or a task definition ARN -> "family".
+std::string FamilyOf(std::string task_definition_ref);
+
 // Loads and validates everything a run needs, including referenced AWS
 // documents and the executables of every container. Throws InputError.
 // `self_dir` is where ecsim's own binaries live (to find ecsim-worker).

@@ -64,6 +64,34 @@ TEST(SpotScenarioTest, TerminationNoticeStopCodeSwitch) {
   EXPECT_EQ(events.find("\"stopCode\":\"SpotInterruption\""), std::string::npos);
 }
 
+TEST(SpotScenarioTest, AHandlerThatOutlivesStopTimeoutIsKilledExactlyStopTimeoutAfterTheNotice) {
+  TempDir tmp;
+  std::string src = ReadFile(SourceDir() + "/scenarios/05-spot-interruptions.yaml");
+  // A 150 s cleanup against stopTimeout 120 s: every interruption ends in SIGKILL.
+  src.replace(src.find("--on-sigterm, graceful, --finish-item"), 37, "--on-sigterm, cleanup, --cleanup-ms, \"150000\"");
+  { std::ofstream(tmp / "05.yaml") << src; }
+  auto res = RunCommand(Ecsim() + " run " + Quote((tmp / "05.yaml").string()) + " --out " + Quote((tmp / "run").string()) + " -q");
+  ASSERT_EQ(res.exit_code, 0) << res.out;
+  std::map<std::string, int64_t> notice, sigterm, sigkill;
+  std::istringstream lines(ReadFile(tmp / "run/events.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto e = nlohmann::json::parse(line);
+    if (e["kind"] == "ecs.task_state_change" && e["event"]["detail"]["lastStatus"] == "RUNNING" &&
+        e["event"]["detail"].value("stopCode", "") == "SpotInterruption")
+      notice[e["task"]] = e["time_ms"];
+    if (e["kind"] == "ecs.signal") (e["signal"] == "SIGTERM" ? sigterm : sigkill)[e["task"]] = e["time_ms"];
+  }
+  ASSERT_GE(notice.size(), 3u);
+  for (const auto& [task, t] : notice) {
+    EXPECT_EQ(sigterm[task], t);
+    EXPECT_EQ(sigkill[task] - t, 120000) << task;
+  }
+  auto summary = ReadJson(tmp / "run/summary.json");
+  for (const auto& t : summary["tasks"])
+    if (t.value("stopCode", "") == "SpotInterruption") EXPECT_EQ(t["containers"][0]["exit_code"], 137);
+}
+
 TEST(FisScenarioTest, Percent50StopsTwoOfTheFourTaggedTasksAndNoUntaggedOne) {
   TempDir tmp;
   ScenarioRun r = RunScenario(tmp, "06-fis-stop-task.yaml");
