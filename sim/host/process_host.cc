@@ -113,7 +113,9 @@ ProcessHost::Handle ProcessHost::Start(const Spec& spec, std::function<void(cons
     return worker.id;
   }
   bp::environment env;
-  for (const char* inherit : {"PATH", "HOME", "LANG", "TMPDIR"})
+  // A container sees its task definition's environment, not ecsim's: only
+  // these pass through (sanitizer options so instrumented workers report).
+  for (const char* inherit : {"PATH", "HOME", "LANG", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
     if (const char* v = std::getenv(inherit)) env[inherit] = v;
   for (const auto& [k, v] : options_.extra_env) env[k] = v;
   for (const auto& [k, v] : spec.env) env[k] = v;

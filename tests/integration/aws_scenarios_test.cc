@@ -88,8 +88,11 @@ TEST(SpotScenarioTest, AHandlerThatOutlivesStopTimeoutIsKilledExactlyStopTimeout
     EXPECT_EQ(sigkill[task] - t, 120000) << task;
   }
   auto summary = ReadJson(tmp / "run/summary.json");
-  for (const auto& t : summary["tasks"])
-    if (t.value("stopCode", "") == "SpotInterruption") EXPECT_EQ(t["containers"][0]["exit_code"], 137);
+  for (const auto& t : summary["tasks"]) {
+    if (t.value("stopCode", "") == "SpotInterruption") {
+      EXPECT_EQ(t["containers"][0]["exit_code"], 137);
+    }
+  }
 }
 
 TEST(FisScenarioTest, Percent50StopsTwoOfTheFourTaggedTasksAndNoUntaggedOne) {
