@@ -468,12 +468,10 @@ void ProcessHost::Serve(Worker& w) {
     bool exited = false;
     if (pid_i >= 0 && (fds[pid_i].revents & POLLIN)) exited = true;
     if (w.pidfd < 0) {
-      int status;
-      // Peek without reaping is not possible portably; WNOWAIT keeps the zombie for Reap.
+      // No pidfd (old kernel): peek with WNOWAIT, which leaves the zombie for Reap.
       siginfo_t info{};
       if (::waitid(P_PID, static_cast<id_t>(w.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == w.pid)
         exited = true;
-      (void)status;
     }
     if (exited) {
       Reap(w, false);

@@ -95,7 +95,7 @@ class Simulation {
   void Fire(size_t index);
   void OnTaskChange(const fakes::ecs::Task& task, const Json& detail);
   Json Summary(const std::string& end_reason, size_t left_running);
-  Json Invariants(size_t left_running, const Json& items);
+  Json Invariants(size_t left_running);
   bool Done() const;
 
   const scenario::Scenario& s_;
@@ -285,7 +285,7 @@ bool Simulation::Done() const {
   return true;
 }
 
-Json Simulation::Invariants(size_t left_running, const Json& items) {
+Json Simulation::Invariants(size_t left_running) {
   Json inv = Json::object();
   auto put = [&](const char* name, bool pass, const std::string& reason) {
     inv[name] = {{"pass", pass}, {"reason", reason}};
@@ -327,7 +327,6 @@ Json Simulation::Invariants(size_t left_running, const Json& items) {
   put("every_task_stopped", not_stopped == 0, fmt::format("{} task(s) not STOPPED at the end", not_stopped));
   put("no_process_left", left_running == 0,
       fmt::format("{} worker process(es) still running at the end (killed)", left_running));
-  (void)items;
   return inv;
 }
 
@@ -446,7 +445,7 @@ Json Simulation::Summary(const std::string& end_reason, size_t left_running) {
                        {"spot", {{"vcpu_hour", p.spot_vcpu_hour}, {"gb_hour", p.spot_gb_hour}}}}}};
   aws_.AddToSummary(summary);
   summary["processes"] = {{"hung", hung_}, {"protocol_errors", protocol_errors_}, {"left_running", left_running}};
-  summary["invariants"] = Invariants(left_running, items_rows);
+  summary["invariants"] = Invariants(left_running);
   summary["_items_rows"] = items_rows;
   return summary;
 }
@@ -541,9 +540,9 @@ RunResult Simulation::Run() {
     std::string codes;
     for (const auto& c : t["containers"])
       codes += fmt::format(" {}={}", c["name"].get<std::string>(), c["exit_code"].is_null() ? "-" : c["exit_code"].dump());
-    recorder_.Print(fmt::format("  task/{} {} {}{}{}", t["id"].get<std::string>().substr(0, 8),
+    recorder_.Print(fmt::format("  task/{} {} {} {}{}", t["id"].get<std::string>().substr(0, 8),
                                 t["capacityProvider"].get<std::string>(), t["lastStatus"].get<std::string>(),
-                                t.contains("stopCode") ? " " + t["stopCode"].get<std::string>() : "", codes));
+                                t.value("stopCode", std::string("-")), codes));
   }
   for (auto it = result.summary["invariants"].begin(); it != result.summary["invariants"].end(); ++it)
     recorder_.Print(fmt::format("  invariant {:<34} {}{}", it.key(), (*it)["pass"].get<bool>() ? "pass" : "FAIL",

@@ -97,6 +97,35 @@ TEST(ScenarioBehaviourTest, TheSeedDrivesIdentities) {
   EXPECT_EQ(b.summary["seed"], 2);
 }
 
+TEST(ScenarioBehaviourTest, CheckFailsTheRunWhenAnInvariantFails) {
+  TempDir dir;
+  // The naive worker commits items twice and restarts below its checkpoint.
+  EXPECT_EQ(RunScenario(dir, "naive", "01-naive-restart.yaml", "--check").result.exit_code, 1);
+  EXPECT_EQ(RunScenario(dir, "resume", "02-checkpoint-resume.yaml", "--check").result.exit_code, 0);
+  // Without --check an invariant failure is reported, not fatal.
+  EXPECT_EQ(RunScenario(dir, "naive2", "01-naive-restart.yaml").result.exit_code, 0);
+}
+
+TEST(ScenarioBehaviourTest, SeededSpotCapacityOutagesAreDrawnFromTheSeed) {
+  TempDir dir;
+  std::string src = ReadFile(SourceDir() + "/scenarios/07-spot-capacity-gap.yaml");
+  src.replace(src.find("ecs:\n  spot_capacity_outages:\n    - {from: 0s, to: 12m}\n"), 56,
+              "spot:\n  capacity_outages: {mean_available: 20m, mean_outage: 15m}\nend:\n  max_time: 6h\n");
+  src.replace(src.find("  - {path: /ecs/run_task_failures, min: 2}\n"), 43, "");
+  { std::ofstream(dir / "07r.yaml") << src; }
+  fs::copy(SourceDir() + "/scenarios/taskdefs", dir / "taskdefs", fs::copy_options::recursive);
+  auto run = [&](const std::string& out, int seed) {
+    auto r = RunCommand(Ecsim() + " run " + Quote((dir / "07r.yaml").string()) + " --out " + Quote((dir / out).string()) +
+                        " -q --seed " + std::to_string(seed));
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return ReadFile(dir / out / "events.jsonl");
+  };
+  std::string a = run("a", 3), b = run("b", 3), c = run("c", 4);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a.find("\"kind\":\"spot.capacity_outage\""), std::string::npos);
+}
+
 TEST(ScenarioBehaviourTest, DefaultRunDirectoryIsNeverOverwrittenWithoutForce) {
   TempDir dir;
   auto first = RunCommand("cd " + Quote(dir.path().string()) + " && " + Ecsim() + " run " +
