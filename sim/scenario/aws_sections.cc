@@ -49,18 +49,23 @@ std::string UniqueName(const Node& entry, const std::vector<Spec>& loaded) {
   return name;
 }
 
-Backoff LoadBackoff(const Node& n, Backoff b) {
+}  // namespace
+
+Backoff LoadBackoff(const Node& n, Backoff b, bool require_attempts) {
   n.AllowOnly({"max_attempts", "initial", "multiplier", "max"});
-  if (auto v = n.Get("max_attempts")) b.max_attempts = static_cast<int>(v->AsIntInRange(0, 1000));
+  if (require_attempts) n.Require("max_attempts");
+  if (auto v = n.Get("max_attempts")) b.max_attempts = static_cast<int>(v->AsIntInRange(require_attempts ? 1 : 0, 1000));
   b.initial = n.GetDuration("initial", b.initial);
   if (auto v = n.Get("multiplier")) {
     b.multiplier = v->AsDouble();
     if (b.multiplier < 1.0 || b.multiplier > 100.0) v->Fail("multiplier must be in [1, 100]");
   }
   b.max = n.GetDuration("max", b.max);
-  if (b.max < b.initial) n.Fail("backoff max must be at least initial");
+  if (b.max < b.initial) n.Fail("max must be at least initial");
   return b;
 }
+
+namespace {
 
 double Price(const Node& parent, const char* key, double fallback) {
   auto n = parent.Get(key);
@@ -135,7 +140,7 @@ void LoadAwsSections(const Node& root, Scenario& s) {
       rt.Require("taskDefinition").AsString();
       if (auto st = rt.Get("capacityProviderStrategy")) fakes::ecs::LoadStrategy(*st);
       spec.run_task = rt.json();
-      if (auto b = r.Get("backoff")) spec.backoff = LoadBackoff(*b, spec.backoff);
+      if (auto b = r.Get("backoff")) spec.backoff = LoadBackoff(*b, spec.backoff, false);
       a.restart_rules.push_back(std::move(spec));
     }
   }

@@ -88,6 +88,10 @@ struct AwsSections {
   std::vector<StateMachineSpec> state_machines;
 };
 
+// Reads {max_attempts, initial, multiplier, max} over `defaults`; with
+// require_attempts, max_attempts must be given (1..1000).
+Backoff LoadBackoff(const Node& node, Backoff defaults, bool require_attempts);
+
 struct Scenario;
 // Reads the sections present under `root` into scenario.aws and cross-checks
 // the references between them (queues, topics, state machines, clusters,

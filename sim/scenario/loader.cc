@@ -38,20 +38,6 @@ Trigger LoadTrigger(const Node& action) {
   return t;
 }
 
-Backoff LoadRetry(const Node& n) {
-  n.AllowOnly({"max_attempts", "initial", "multiplier", "max"});
-  Backoff b;
-  b.max_attempts = static_cast<int>(n.Require("max_attempts").AsIntInRange(1, 1000));
-  b.initial = n.GetDuration("initial", b.initial);
-  if (auto m = n.Get("multiplier")) {
-    b.multiplier = m->AsDouble();
-    if (b.multiplier < 1.0 || b.multiplier > 100.0) m->Fail("multiplier must be in [1, 100]");
-  }
-  b.max = n.GetDuration("max", b.max);
-  if (b.max < b.initial) n.Fail("retry max must be at least initial");
-  return b;
-}
-
 void LoadActions(const Node& list, Scenario& s) {
   list.ExpectArray();
   std::vector<std::string> names;
@@ -113,7 +99,7 @@ void LoadActions(const Node& list, Scenario& s) {
              "start_experiment, start_execution");
     if (auto r = a.Get("retry")) {
       if (action.kind != "run_task") r->Fail("'retry' applies to run_task");
-      action.retry = LoadRetry(*r);
+      action.retry = LoadBackoff(*r, Backoff(), true);
     }
     if (auto as = a.Get("as")) {
       if (action.kind != "run_task") as->Fail("'as' names the tasks a run_task starts");
