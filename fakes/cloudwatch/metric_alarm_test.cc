@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include "sim/base/testing/input_error.h"
 
 #include "fakes/sns/sns_service.h"
 #include "fakes/sqs/sqs_service.h"
@@ -39,13 +40,7 @@ AlarmSpec Load(const std::string& yaml) { return LoadMetricAlarm(sim::Node::Root
 
 template <typename Fn>
 sim::InputError ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const sim::InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected sim::InputError";
-  return sim::InputError({}, "none");
+  return sim::testing::CaptureInputError(fn);
 }
 
 TEST(AlarmSpecTest, ReadsPutMetricAlarmInput) {

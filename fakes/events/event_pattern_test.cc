@@ -3,6 +3,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include "sim/base/testing/input_error.h"
 
 namespace fakes::events {
 namespace {
@@ -17,13 +18,7 @@ bool Match(const std::string& pattern, const std::string& event) { return Load(p
 
 // Returns the error of loading `json_text`, or fails the test.
 sim::InputError LoadError(const std::string& json_text) {
-  try {
-    Load(json_text);
-  } catch (const sim::InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "pattern loaded: " << json_text;
-  return sim::InputError({}, "");
+  return sim::testing::CaptureInputError([&] { Load(json_text); }, json_text);
 }
 
 const char kTaskEvent[] = R"({

@@ -1,6 +1,7 @@
 #include "fakes/scheduler/schedule.h"
 
 #include <gtest/gtest.h>
+#include "sim/base/testing/input_error.h"
 
 namespace fakes::scheduler {
 namespace {
@@ -28,13 +29,7 @@ Schedule Load(const std::string& text) {
 }
 
 sim::InputError ErrorOf(const std::string& text) {
-  try {
-    Load(text);
-  } catch (const sim::InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error for:\n" << text;
-  return sim::InputError({}, "");
+  return sim::testing::CaptureInputError([&] { Load(text); }, text);
 }
 
 TEST(LoadScheduleTest, ReadsAwsCreateScheduleInputWithDefaults) {

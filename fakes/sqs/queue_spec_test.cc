@@ -1,6 +1,7 @@
 #include "fakes/sqs/queue_spec.h"
 
 #include <gtest/gtest.h>
+#include "sim/base/testing/input_error.h"
 
 #include "fakes/sqs/sqs_service.h"
 #include "sim/base/event_loop.h"
@@ -12,16 +13,9 @@ QueueSpec Load(const std::string& yaml, const std::string& file = "queues.yaml")
   return LoadQueue(sim::Node::Root(sim::Document::Parse(yaml, file, false)));
 }
 
-// Returns the InputError thrown by fn, or fails the test.
 template <typename Fn>
 sim::InputError ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const sim::InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected sim::InputError";
-  return sim::InputError({}, "none");
+  return sim::testing::CaptureInputError(fn);
 }
 
 TEST(QueueSpecTest, DefaultsMatchAws) {

@@ -1,6 +1,7 @@
 #include "fakes/stepfunctions/state_machine.h"
 
 #include <gtest/gtest.h>
+#include "sim/base/testing/input_error.h"
 
 namespace fakes::stepfunctions {
 namespace {
@@ -11,13 +12,7 @@ StateMachine Load(const std::string& text) {
 
 // Loads `text`, expects an InputError, returns it for inspection.
 sim::InputError LoadError(const std::string& text) {
-  try {
-    Load(text);
-  } catch (const sim::InputError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected an InputError for:\n" << text;
-  return sim::InputError({}, "none");
+  return sim::testing::CaptureInputError([&] { Load(text); }, text);
 }
 
 // The task of seed 002, with both retriers.
