@@ -31,30 +31,56 @@ namespace fs = std::filesystem;
 volatile std::sig_atomic_t g_stop_signal = 0;
 
 void OnStop(int sig) { g_stop_signal = sig; }
+void OnChild(int) {}
 
-// Installs SIGINT/SIGTERM handlers without SA_RESTART (so waitpid returns
-// EINTR) for the lifetime of the object; restores the previous ones.
+// For the lifetime of the object: SIGINT and SIGTERM record a stop request,
+// and SIGINT, SIGTERM and SIGCHLD are blocked except inside Wait(). Blocking
+// them closes the race where a signal lands between the check of
+// g_stop_signal and the wait: it stays pending and Wait() returns at once.
+// The destructor unblocks first (so a late SIGINT reaches OnStop, not the
+// default action) and then restores the previous handlers.
 class StopSignals {
  public:
   StopSignals() {
     g_stop_signal = 0;
     struct sigaction sa {};
-    sa.sa_handler = OnStop;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
+    sa.sa_handler = OnStop;
     sigaction(SIGINT, &sa, &old_int_);
     sigaction(SIGTERM, &sa, &old_term_);
+    sa.sa_handler = OnChild;
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, &old_chld_);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &block, &old_mask_);
+    wait_mask_ = old_mask_;
+    sigdelset(&wait_mask_, SIGINT);
+    sigdelset(&wait_mask_, SIGTERM);
+    sigdelset(&wait_mask_, SIGCHLD);
   }
   ~StopSignals() {
+    sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+    sigaction(SIGCHLD, &old_chld_, nullptr);
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGTERM, &old_term_, nullptr);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
 
+  // Sleeps until a child changes state or a stop signal arrives (either may
+  // already be pending).
+  void Wait() const { sigsuspend(&wait_mask_); }
+
  private:
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
+  struct sigaction old_chld_ {};
+  sigset_t old_mask_;
+  sigset_t wait_mask_;
 };
 
 struct Job {
@@ -246,7 +272,11 @@ int RunCompare(const CompareOptions& o) {
     if (running.empty()) continue;
 
     int status = 0;
-    pid_t pid = ::waitpid(-1, &status, 0);
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid == 0) {
+      stop_signals.Wait();
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       fmt::print(err, "ecsim compare: waitpid: {}\n", std::strerror(errno));

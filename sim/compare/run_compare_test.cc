@@ -260,6 +260,8 @@ TEST_F(RunCompareTest, InterruptStopsTheRunsAndExits130) {
   o.scenarios = {a};
   o.seeds = "1..6";
   o.jobs = 2;
+  struct sigaction before {};
+  sigaction(SIGINT, nullptr, &before);
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(Run(o), 130);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4)) << "children were not terminated";
@@ -268,7 +270,11 @@ TEST_F(RunCompareTest, InterruptStopsTheRunsAndExits130) {
   EXPECT_TRUE(TmpIsEmpty());
   struct sigaction now {};
   sigaction(SIGINT, nullptr, &now);
-  EXPECT_EQ(now.sa_handler, SIG_DFL) << "SIGINT handler not restored";
+  EXPECT_EQ(now.sa_handler, before.sa_handler) << "SIGINT handler not restored";
+  sigset_t mask;
+  sigprocmask(SIG_SETMASK, nullptr, &mask);
+  EXPECT_FALSE(sigismember(&mask, SIGINT)) << "SIGINT left blocked";
+  EXPECT_FALSE(sigismember(&mask, SIGCHLD)) << "SIGCHLD left blocked";
 }
 
 TEST_F(RunCompareTest, AMissingBinaryIsAnInternalError) {

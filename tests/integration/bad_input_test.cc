@@ -25,6 +25,9 @@ struct Case {
   std::string extra_file_name = "", extra_file = "";
 };
 
+// Names the case in ctest's listing instead of a hex dump of the struct.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class BadInputTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(BadInputTest, OneLineNamingFileLineAndKeyExit2NothingWritten) {
