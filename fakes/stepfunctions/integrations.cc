@@ -46,6 +46,8 @@ bool TaskSucceeded(const Json& task) {
 struct SyncWait {
   bool cancelled = false;
   size_t remaining = 0;
+  std::vector<std::string> arns;
+  std::vector<bool> stopped;
   Json first_task;
   Json failed_task;  // first task (in stop order) that failed; null if none
   std::function<void(TaskResult)> done;
@@ -93,10 +95,11 @@ std::function<void()> AwsIntegrations::InvokeReportingSubmission(const std::stri
     auto wait = std::make_shared<SyncWait>();
     wait->remaining = tasks.size();
     wait->done = std::move(done);
-    std::vector<std::string> arns;
-    for (const auto& t : tasks) arns.push_back(t.value("taskArn", std::string()));
-    for (size_t i = 0; i < arns.size(); ++i) {
-      ecs_.WhenStopped(arns[i], [wait, i](const Json& task) {
+    for (const auto& t : tasks) wait->arns.push_back(t.value("taskArn", std::string()));
+    wait->stopped.assign(wait->arns.size(), false);
+    for (size_t i = 0; i < wait->arns.size(); ++i) {
+      ecs_.WhenStopped(wait->arns[i], [wait, i](const Json& task) {
+        wait->stopped[i] = true;
         if (wait->cancelled || wait->remaining == 0) return;
         if (i == 0) wait->first_task = task;
         if (wait->failed_task.is_null() && !TaskSucceeded(task)) wait->failed_task = task;
@@ -108,7 +111,12 @@ std::function<void()> AwsIntegrations::InvokeReportingSubmission(const std::stri
           finish(TaskResult{true, ToPascalCaseKeys(wait->first_task), "", ""});
       });
     }
-    return [wait] { wait->cancelled = true; };
+    return [this, wait] {
+      if (wait->cancelled) return;
+      wait->cancelled = true;
+      for (size_t i = 0; i < wait->arns.size(); ++i)
+        if (!wait->stopped[i]) ecs_.StopTask(wait->arns[i], kStoppedBySfnReason);
+    };
   }
   if (resource == kSnsPublish || resource == kSqsSendMessage) {
     bool sns = resource == kSnsPublish;

@@ -59,7 +59,14 @@ class EcsApi {  // the simulator's ECS model implements this; API names/casing a
   // fn(task) once the task is STOPPED; task = DescribeTasks Task (camelCase): taskArn, lastStatus, stopCode,
   // stoppedReason, containers[] {name, exitCode (absent if never ran), reason}
   virtual void WhenStopped(const std::string& task_arn, std::function<void(const sim::Json& task)> fn) = 0;
+  // StopTask (stopCode UserInitiated); a task already stopping or stopped is left alone.
+  virtual void StopTask(const std::string& task_arn, const std::string& reason) = 0;
 };
+
+// The stoppedReason ecsim gives a task that Step Functions stops because its
+// .sync Task state timed out or the execution ended (AWS documents that it
+// stops such tasks, not the wording).
+inline constexpr char kStoppedBySfnReason[] = "Stopped by AWS Step Functions: the waiting Task state was cancelled";
 
 class MessagingApi {
  public:
@@ -84,8 +91,10 @@ class MessagingApi {
 //     from MessagingApi is the error name (Cause names the call).
 //   Any other resource fails with States.Runtime ("not modelled").
 //
-// Cancelling a .sync call stops waiting for the ECS task; the task itself is
-// not stopped (EcsApi has no StopTask).
+// Cancelling a .sync call (state TimeoutSeconds, execution timeout) stops
+// waiting and calls StopTask on every task it started that has not stopped
+// yet, as Step Functions does: the container gets SIGTERM, then SIGKILL after
+// its stopTimeout.
 // REQUIRES: `ecs` and `messaging` outlive this object and every pending call.
 class AwsIntegrations : public ServiceIntegrations {
  public:

@@ -29,6 +29,9 @@ class FakeEcs : public EcsApi {
   void WhenStopped(const std::string& task_arn, std::function<void(const Json&)> fn) override {
     waiters[task_arn] = std::move(fn);
   }
+  void StopTask(const std::string& task_arn, const std::string& reason) override {
+    stop_requests.push_back({task_arn, reason});
+  }
   // Reports the task STOPPED with the given container exit codes (nullopt = never ran).
   void Stop(const std::string& arn, std::vector<std::optional<int>> exit_codes) {
     Json containers = Json::array();
@@ -50,6 +53,7 @@ class FakeEcs : public EcsApi {
   std::deque<RunTaskOutcome> outcomes;
   std::vector<Json> requests;
   std::map<std::string, std::function<void(const Json&)>> waiters;
+  std::vector<std::pair<std::string, std::string>> stop_requests;  // (arn, reason)
 };
 
 class FakeMessaging : public MessagingApi {
@@ -161,12 +165,37 @@ TEST_F(IntegrationsTest, SyncContainerThatNeverRanIsTaskFailed) {
   EXPECT_EQ(results_[0].error, "States.TaskFailed");
 }
 
-TEST_F(IntegrationsTest, CancelledSyncCallNeverCompletes) {
+TEST_F(IntegrationsTest, CancelledSyncCallStopsItsTaskAndNeverCompletes) {
   auto cancel = Call(kEcsRunTaskSync, Json::object());
   ASSERT_TRUE(cancel);
   cancel();
+  ASSERT_EQ(ecs_.stop_requests.size(), 1u);
+  EXPECT_EQ(ecs_.stop_requests[0].first, ecs_.LastArn());
+  EXPECT_EQ(ecs_.stop_requests[0].second, kStoppedBySfnReason);
+  cancel();  // a second cancel does not stop it again
+  EXPECT_EQ(ecs_.stop_requests.size(), 1u);
   ecs_.Stop(ecs_.LastArn(), {0});
   EXPECT_TRUE(results_.empty());
+}
+
+TEST_F(IntegrationsTest, CancelStopsOnlyTheTasksStillRunning) {
+  std::string a = "arn:aws:ecs:us-east-1:123456789012:task/c/a", b = "arn:aws:ecs:us-east-1:123456789012:task/c/b";
+  ecs_.outcomes.push_back({"", "", Json{{"tasks", Json::array({Json{{"taskArn", a}}, Json{{"taskArn", b}}})},
+                                        {"failures", Json::array()}}});
+  auto cancel = Call(kEcsRunTaskSync, Json{{"Count", 2}});
+  ecs_.Stop(a, {0});
+  cancel();
+  ASSERT_EQ(ecs_.stop_requests.size(), 1u);
+  EXPECT_EQ(ecs_.stop_requests[0].first, b);
+  EXPECT_TRUE(results_.empty());
+}
+
+TEST_F(IntegrationsTest, ACompletedSyncCallHasNothingToStop) {
+  auto cancel = Call(kEcsRunTaskSync, Json::object());
+  ecs_.Stop(ecs_.LastArn(), {0});
+  ASSERT_EQ(results_.size(), 1u);
+  if (cancel) cancel();
+  EXPECT_TRUE(ecs_.stop_requests.empty());
 }
 
 TEST_F(IntegrationsTest, SnsAndSqsPassParametersAndMapErrors) {

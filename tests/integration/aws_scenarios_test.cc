@@ -163,6 +163,68 @@ TEST(StepFunctionsScenarioTest, RetriesAtTheSeedsIntervalsThenSucceeds) {
   EXPECT_NE(history.out.find("ExecutionSucceeded"), std::string::npos) << history.out;
 }
 
+TEST(StepFunctionsScenarioTest, ATimedOutSyncStateStopsItsTask) {
+  TempDir tmp;
+  {
+    std::ofstream(tmp / "s.yaml") << R"(seed: 3
+ecs:
+  lifecycle: {provisioning: 0s, pending: 0s, activating: 0s, deprovisioning: 0s}
+task_definitions:
+  - inline:
+      family: long
+      cpu: "256"
+      memory: "512"
+      containerDefinitions:
+        - name: app
+          image: x
+          stopTimeout: 10
+          command: [ecsim-worker, --items, "600", --item-ms, "1000", --on-sigterm, cleanup, --cleanup-ms, "4000"]
+stepfunctions:
+  state_machines:
+    - name: m
+      definition:
+        StartAt: Run
+        States:
+          Run:
+            Type: Task
+            Resource: "arn:aws:states:::ecs:runTask.sync"
+            TimeoutSeconds: 60
+            Parameters: {TaskDefinition: long, LaunchType: FARGATE}
+            Catch: [{ErrorEquals: [States.Timeout], Next: Gave up}]
+            End: true
+          Gave up: {Type: Pass, End: true}
+actions:
+  - at: 0s
+    start_execution: {stateMachine: m}
+)";
+  }
+  auto res = RunCommand(Ecsim() + " run " + Quote((tmp / "s.yaml").string()) + " --out " + Quote((tmp / "run").string()) + " -q");
+  ASSERT_EQ(res.exit_code, 0) << res.out;
+  int64_t timed_out = -1, sigterm = -1, notice = -1;
+  std::istringstream lines(ReadFile(tmp / "run/events.jsonl"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto e = nlohmann::json::parse(line);
+    if (e["kind"] == "stepfunctions.history" && e["type"] == "TaskTimedOut") timed_out = e["time_ms"];
+    if (e["kind"] == "ecs.signal" && e["signal"] == "SIGTERM") sigterm = e["time_ms"];
+    EXPECT_NE(e.value("signal", ""), "SIGKILL") << "a 4 s cleanup fits in stopTimeout 10 s";
+    if (e["kind"] == "ecs.task_state_change" && e["event"]["detail"]["lastStatus"] == "RUNNING" &&
+        e["event"]["detail"]["desiredStatus"] == "STOPPED") {
+      notice = e["time_ms"];
+      EXPECT_EQ(e["event"]["detail"]["stopCode"], "UserInitiated");
+      EXPECT_EQ(e["event"]["detail"]["stoppedReason"], "Stopped by AWS Step Functions: the waiting Task state was cancelled");
+    }
+  }
+  EXPECT_EQ(timed_out, 60000);
+  EXPECT_EQ(notice, 60000);
+  EXPECT_EQ(sigterm, 60000);
+  auto summary = ReadJson(tmp / "run/summary.json");
+  EXPECT_EQ(summary["stepfunctions"]["executions"][0]["status"], "SUCCEEDED");  // caught States.Timeout
+  ASSERT_EQ(summary["tasks"].size(), 1u);
+  EXPECT_EQ(summary["tasks"][0]["stopped_ms"], 64000);
+  EXPECT_EQ(summary["tasks"][0]["containers"][0]["exit_code"], 0);
+}
+
 TEST(SchedulerDlqScenarioTest, RetriesExhaustedMessagesInTheDlqWithNineAttributesOneEmail) {
   TempDir tmp;
   ScenarioRun r = RunScenario(tmp, "09-scheduler-dlq.yaml");
