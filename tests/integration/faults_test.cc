@@ -131,7 +131,7 @@ Background StartSpinning(const TempDir& dir) {
     ::execl(ECSIM_BIN, "ecsim", "run", (dir / "s.yaml").c_str(), "--out", (dir / "run").c_str(), (char*)nullptr);
     ::_exit(127);
   }
-  for (int i = 0; i < 500 && b.worker <= 0; ++i) {
+  for (int i = 0; i < 3000 && b.worker <= 0; ++i) {  // up to 30 s: sanitizer builds on a busy machine
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::string pid = ReadFile(dir / "worker.pid");
     if (!pid.empty() && pid.back() == '\n') b.worker = std::stoi(pid);
@@ -149,7 +149,7 @@ TEST(NoOrphanTest, KillingEcsimWithSigkillLeavesNoWorkerBehind) {
   int status;
   ::waitpid(b.ecsim, &status, 0);
   bool gone = false;
-  for (int i = 0; i < 200 && !gone; ++i) {
+  for (int i = 0; i < 1000 && !gone; ++i) {
     gone = !Alive(b.worker);
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
