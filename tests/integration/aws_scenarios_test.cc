@@ -70,13 +70,10 @@ TEST(SpotScenarioTest, AHandlerThatOutlivesStopTimeoutIsKilledExactlyStopTimeout
   // A 150 s cleanup against stopTimeout 120 s: every interruption ends in SIGKILL.
   src.replace(src.find("--on-sigterm, graceful, --finish-item"), 37, "--on-sigterm, cleanup, --cleanup-ms, \"150000\"");
   { std::ofstream(tmp / "05.yaml") << src; }
-  auto res = RunCommand(Ecsim() + " run " + Quote((tmp / "05.yaml").string()) + " --out " + Quote((tmp / "run").string()) + " -q");
-  ASSERT_EQ(res.exit_code, 0) << res.out;
+  ScenarioRun r = RunScenarioFile(tmp / "run", tmp / "05.yaml");
+  ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
   std::map<std::string, int64_t> notice, sigterm, sigkill;
-  std::istringstream lines(ReadFile(tmp / "run/events.jsonl"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto e = nlohmann::json::parse(line);
+  for (const auto& e : r.events) {
     if (e["kind"] == "ecs.task_state_change" && e["event"]["detail"]["lastStatus"] == "RUNNING" &&
         e["event"]["detail"].value("stopCode", "") == "SpotInterruption")
       notice[e["task"]] = e["time_ms"];
@@ -87,8 +84,7 @@ TEST(SpotScenarioTest, AHandlerThatOutlivesStopTimeoutIsKilledExactlyStopTimeout
     EXPECT_EQ(sigterm[task], t);
     EXPECT_EQ(sigkill[task] - t, 120000) << task;
   }
-  auto summary = ReadJson(tmp / "run/summary.json");
-  for (const auto& t : summary["tasks"]) {
+  for (const auto& t : r.summary["tasks"]) {
     if (t.value("stopCode", "") == "SpotInterruption") {
       EXPECT_EQ(t["containers"][0]["exit_code"], 137);
     }
@@ -198,13 +194,10 @@ actions:
     start_execution: {stateMachine: m}
 )";
   }
-  auto res = RunCommand(Ecsim() + " run " + Quote((tmp / "s.yaml").string()) + " --out " + Quote((tmp / "run").string()) + " -q");
-  ASSERT_EQ(res.exit_code, 0) << res.out;
+  ScenarioRun r = RunScenarioFile(tmp / "run", tmp / "s.yaml");
+  ASSERT_EQ(r.result.exit_code, 0) << r.result.out;
   int64_t timed_out = -1, sigterm = -1, notice = -1;
-  std::istringstream lines(ReadFile(tmp / "run/events.jsonl"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    auto e = nlohmann::json::parse(line);
+  for (const auto& e : r.events) {
     if (e["kind"] == "stepfunctions.history" && e["type"] == "TaskTimedOut") timed_out = e["time_ms"];
     if (e["kind"] == "ecs.signal" && e["signal"] == "SIGTERM") sigterm = e["time_ms"];
     EXPECT_NE(e.value("signal", ""), "SIGKILL") << "a 4 s cleanup fits in stopTimeout 10 s";
@@ -218,7 +211,7 @@ actions:
   EXPECT_EQ(timed_out, 60000);
   EXPECT_EQ(notice, 60000);
   EXPECT_EQ(sigterm, 60000);
-  auto summary = ReadJson(tmp / "run/summary.json");
+  const auto& summary = r.summary;
   EXPECT_EQ(summary["stepfunctions"]["executions"][0]["status"], "SUCCEEDED");  // caught States.Timeout
   ASSERT_EQ(summary["tasks"].size(), 1u);
   EXPECT_EQ(summary["tasks"][0]["stopped_ms"], 64000);

@@ -72,7 +72,7 @@ class TempDir {
 inline std::string Ecsim() { return ECSIM_BIN; }
 inline std::string SourceDir() { return ECSIM_SOURCE_DIR; }
 
-// One `ecsim run` of a shipped scenario into `out`, and what it wrote.
+// What one `ecsim run` wrote.
 struct ScenarioRun {
   CommandResult result;
   nlohmann::json summary;
@@ -81,17 +81,21 @@ struct ScenarioRun {
   fs::path dir;
 };
 
-inline ScenarioRun RunShippedScenario(const fs::path& out, const std::string& scenario, const std::string& extra = "") {
+// One quiet `ecsim run` of the scenario file `path` into `out`.
+inline ScenarioRun RunScenarioFile(const fs::path& out, const fs::path& path, const std::string& extra = "") {
   ScenarioRun r;
   r.dir = out;
-  r.result = RunCommand(Ecsim() + " run " + Quote(SourceDir() + "/scenarios/" + scenario) + " --out " +
-                        Quote(out.string()) + " -q " + extra);
+  r.result = RunCommand(Ecsim() + " run " + Quote(path.string()) + " --out " + Quote(out.string()) + " -q " + extra);
   if (fs::exists(out / "summary.json")) r.summary = ReadJson(out / "summary.json");
   r.events_text = ReadFile(out / "events.jsonl");
   std::istringstream lines(r.events_text);
   std::string line;
   while (std::getline(lines, line)) r.events.push_back(nlohmann::json::parse(line));
   return r;
+}
+
+inline ScenarioRun RunShippedScenario(const fs::path& out, const std::string& scenario, const std::string& extra = "") {
+  return RunScenarioFile(out, SourceDir() + "/scenarios/" + scenario, extra);
 }
 
 }  // namespace ecsim_test
